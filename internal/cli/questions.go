@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/quiz"
+)
+
+func init() { commands = append(commands, newQuestionsCommand) }
+
+func newQuestionsCommand(ios *iostreams.IOStreams) *ucli.Command {
+	return &ucli.Command{
+		Name:  "questions",
+		Usage: "list, lint and count the question banks",
+		Subcommands: []*ucli.Command{
+			{
+				Name:      "list",
+				Usage:     "one line per question: id, level, kind, topic, lang, prompt",
+				ArgsUsage: " ",
+				Flags: append(filterFlags(),
+					&ucli.BoolFlag{Name: "json", Usage: "print every field of every question as JSON"}),
+				Action: func(c *ucli.Context) error {
+					if c.NArg() > 0 {
+						return usageErr("questions list takes no arguments; use --level, --topic, --lang")
+					}
+					return runQuestionsList(ios, c.StringSlice("bank"), filterFrom(c), c.Bool("json"))
+				},
+			},
+			{
+				Name:      "lint",
+				Usage:     "check banks and print every problem as file:line:col: message",
+				ArgsUsage: "[PATH]...",
+				Description: `Checks bank files or folders of *.toml files (default: the built-in banks).
+Exit status 1 when there is any problem, else 0 with a summary of the counts.`,
+				Action: func(c *ucli.Context) error {
+					return runQuestionsLint(ios, c.Args().Slice())
+				},
+			},
+			{
+				Name:      "stats",
+				Usage:     "print a Markdown table of questions per level, lang and kind",
+				ArgsUsage: "[PATH]...",
+				Action: func(c *ucli.Context) error {
+					qs, err := loadBanks(ios, c.Args().Slice())
+					if err != nil {
+						return err
+					}
+					fmt.Fprint(ios.Out, quiz.StatsTable(qs))
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func runQuestionsList(ios *iostreams.IOStreams, banks []string, f quiz.Filter, asJSON bool) error {
+	qs, err := loadBanks(ios, banks)
+	if err != nil {
+		return err
+	}
+	qs, err = f.Apply(qs)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if asJSON {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(qs)
+	}
+	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
+	for _, q := range qs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.Level, q.Kind, q.Topic, q.Lang, clip(q.FirstLine(), 70))
+	}
+	return tw.Flush()
+}
+
+func runQuestionsLint(ios *iostreams.IOStreams, paths []string) error {
+	qs, err := loadBanksRaw(paths)
+	var ps quiz.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(ios.Out, p)
+		}
+		fmt.Fprintf(ios.ErrOut, "%d problem(s)\n", len(ps))
+		return failed()
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	fmt.Fprintf(ios.Out, "ok: %s\n", quiz.Summary(qs))
+	return nil
+}
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
