@@ -123,6 +123,9 @@ func NewApp(ios *iostreams.IOStreams) *ucli.App {
 		app.Commands = append(app.Commands, register(ios))
 	}
 	sort.Slice(app.Commands, func(i, j int) bool { return app.Commands[i].Name < app.Commands[j].Name })
+	if defaultAction != nil {
+		app.Action = defaultAction(ios)
+	}
 	app.Before = func(c *ucli.Context) error { return checkCommand(c, app.Commands) }
 	return app
 }
@@ -130,6 +133,9 @@ func NewApp(ios *iostreams.IOStreams) *ucli.App {
 // commands holds a constructor per top-level command; each command's file adds its own from
 // an init function, so adding a command touches only its file.
 var commands []func(*iostreams.IOStreams) *ucli.Command
+
+// defaultAction, when set (by next.go), builds what procdojo does when run with no command.
+var defaultAction func(*iostreams.IOStreams) ucli.ActionFunc
 
 // checkCommand turns a mistyped command into a usage error with a suggestion.
 func checkCommand(c *ucli.Context, cmds []*ucli.Command) error {

@@ -70,7 +70,7 @@ func TestQuizTerminal(t *testing.T) {
 	step("False", "\r") // True
 	step("Right.")
 	step("exec.Command", "\x03") // Ctrl-C
-	step("Score: 2 of 2", "")                  // the summary of what was answered
+	step("Score: 2 of 2", "")    // the summary of what was answered
 	step("interrupted", "")
 
 	select {

@@ -180,4 +180,3 @@ func joinInts(xs []int) string {
 	}
 	return strings.Join(parts, ",")
 }
-

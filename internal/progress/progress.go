@@ -40,6 +40,9 @@ type Record struct {
 	Given     string  `json:"given,omitempty"`
 	ElapsedMS int64   `json:"elapsed_ms,omitempty"`
 	Mode      string  `json:"mode,omitempty"` // "quiz" or "review"
+	// Rating is the FSRS rating of a review answer, 1 (Again) to 4 (Easy), as the review
+	// session derived it or the user chose it; 0 when none was given (quiz answers).
+	Rating int `json:"rating,omitempty"`
 
 	// Kata checks (TypeKataCheck) and hints (TypeHint).
 	Kata    string `json:"kata,omitempty"`

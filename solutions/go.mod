@@ -1,0 +1,3 @@
+module procdojo/solutions
+
+go 1.26.0
