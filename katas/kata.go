@@ -139,6 +139,9 @@ func newCatalog(ks []*Kata) *Catalog {
 		if ri, rj := levelRank(ks[i].Level), levelRank(ks[j].Level); ri != rj {
 			return ri < rj
 		}
+		if ri, rj := curriculumRank(ks[i].ID), curriculumRank(ks[j].ID); ri != rj {
+			return ri < rj
+		}
 		return ks[i].ID < ks[j].ID
 	})
 	c := &Catalog{katas: ks, byID: make(map[string]*Kata, len(ks))}

@@ -95,9 +95,9 @@ func Verify(ctx context.Context, c *Catalog, ids []string, opts VerifyOptions) (
 // or a time-out) and every broken variant fails (without a build error). The runs that must
 // fail stop at their first failing test (CheckOptions.FailFast). It returns an error only
 // when ctx ends or the checker cannot run at all.
-func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (Report, error) {
+func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, err error) {
 	start := time.Now()
-	rep := Report{Kata: k.ID, Problems: Static(k)}
+	rep = Report{Kata: k.ID, Problems: Static(k)}
 	defer func() { rep.Duration = time.Since(start) }()
 
 	tmp, err := os.MkdirTemp("", "procdojo-verify-")

@@ -361,10 +361,10 @@ func TestKataReset(t *testing.T) {
 func TestKataVerifyInit(t *testing.T) {
 	t.Parallel()
 	e := newKataEnv(t)
-	err := runKataVerify(context.Background(), &kataVerifyOptions{IO: e.ios, Catalog: e.cat, Coverage: true})
+	err := runKataVerify(context.Background(), &kataVerifyOptions{IO: e.ios, Catalog: e.cat})
 	out := e.out.String()
 	if status(e.ios, err) != ExitFailure || !strings.HasPrefix(out, "ok   fixture (4 runs, ") || !strings.Contains(out, `FAIL scenario "spawn-timeout" has no kata`) {
-		t.Errorf("kata verify --coverage = %v\n%s\nwant fixture ok, then the scenarios without a kata, exit 1", err, out)
+		t.Errorf("kata verify = %v\n%s\nwant fixture ok, then the scenarios without a kata, exit 1", err, out)
 	}
 	e.reset()
 	dir := filepath.Join(t.TempDir(), "dojo")

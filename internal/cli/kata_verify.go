@@ -17,7 +17,6 @@ type kataVerifyOptions struct {
 	IO       *iostreams.IOStreams
 	Catalog  *katas.Catalog
 	IDs      []string // none: every kata
-	Coverage bool     // also require a kata for every scenario
 	Verbose  bool
 	Go       string
 }
@@ -30,10 +29,9 @@ func newKataVerifyCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Description: `For each kata (all by default): the metadata is valid, harness_test.go is the template's copy,
 the statement names the starter's API, and through the same checker as "kata check" the
 reference solution passes, the starter fails and every broken variant fails (each without a
-build error). --coverage also fails while a scenario of the guide has no kata.
-Exit status 1 when there is any problem.`,
+build error). Verifying every kata (no ID) also fails when a scenario of the guide has no
+kata. Exit status 1 when there is any problem.`,
 		Flags: []ucli.Flag{
-			&ucli.BoolFlag{Name: "coverage", Usage: "also fail while a scenario has no kata"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show each run: variant, result, time"},
 		},
 		Action: func(c *ucli.Context) error {
@@ -45,8 +43,7 @@ Exit status 1 when there is any problem.`,
 			if err != nil {
 				return err
 			}
-			return runKataVerify(c.Context, &kataVerifyOptions{IO: ios, Catalog: cat, IDs: ids,
-				Coverage: c.Bool("coverage"), Verbose: c.Bool("verbose")})
+			return runKataVerify(c.Context, &kataVerifyOptions{IO: ios, Catalog: cat, IDs: ids, Verbose: c.Bool("verbose")})
 		},
 	}
 }
@@ -85,7 +82,7 @@ func runKataVerify(ctx context.Context, opts *kataVerifyOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	if opts.Coverage {
+	if len(opts.IDs) == 0 { // the whole curriculum: every scenario needs a kata
 		for _, key := range opts.Catalog.Uncovered() {
 			fmt.Fprintf(out, "FAIL scenario %q has no kata\n", key)
 			problems++
