@@ -14,11 +14,11 @@ import (
 
 // kataVerifyOptions is everything "kata verify" needs.
 type kataVerifyOptions struct {
-	IO       *iostreams.IOStreams
-	Catalog  *katas.Catalog
-	IDs      []string // none: every kata
-	Verbose  bool
-	Go       string
+	IO      *iostreams.IOStreams
+	Catalog *katas.Catalog
+	IDs     []string // none: every kata
+	Verbose bool
+	Go      string
 }
 
 func newKataVerifyCommand(ios *iostreams.IOStreams) *ucli.Command {
