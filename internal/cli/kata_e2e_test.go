@@ -16,10 +16,6 @@ import (
 	"testing"
 	"time"
 
-	expect "github.com/Netflix/go-expect"
-	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
-
 	"github.com/procdojo/procdojo/katas"
 )
 
@@ -146,37 +142,11 @@ func TestKataResetTerminal(t *testing.T) {
 	if err := os.WriteFile(ws.File(k), []byte("my work\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ptm, pts, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: %v", err)
-	}
-	term := vt10x.New(vt10x.WithWriter(pts))
-	var raw bytes.Buffer
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(term, &raw),
-		expect.WithCloser(ptm, pts), expect.WithDefaultTimeout(20*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "kata", "reset", "--workspace", ws.Dir, k.ID)
-	cmd.Env = procdojoCommandEnv("TERM=xterm")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ExpectString("[y/N]"); err != nil {
-		t.Fatalf("waiting for the confirmation: %v\n%s", err, raw.String())
-	}
-	c.SendLine("y")
-	if _, err := c.ExpectString("Restored the starter"); err != nil {
-		t.Fatalf("waiting for the reset: %v\n%s", err, raw.String())
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("procdojo kata reset = %v; want exit 0", err)
+	s := startTerminal(t, "kata", "reset", "--workspace", ws.Dir, k.ID)
+	s.step("[y/N]", "y\r")
+	s.step("Restored the starter")
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("procdojo kata reset exit status = %d; want 0\nscreen:\n%s", code, s.raw.String())
 	}
 	if b, _ := os.ReadFile(ws.File(k) + ".bak"); string(b) != "my work\n" {
 		t.Errorf(".bak = %q; want the old file", b)
