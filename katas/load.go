@@ -16,6 +16,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/procdojo/procdojo/internal/tomlpos"
 )
 
 // Files of a kata folder.
@@ -79,8 +81,8 @@ func loadKata(fsys fs.FS, dir, display string) (*Kata, Problems) {
 	}
 	m, ps := parseMeta(metaName, data)
 	if m.ID != "" && m.ID != dir {
-		pos := keyPositions(string(data))["id"]
-		ps = append(ps, Problem{File: metaName, Line: pos.Line, Col: pos.Column,
+		pos := tomlpos.Scan(string(data), "").Top["id"]
+		ps = append(ps, Problem{File: metaName, Line: pos.Line, Col: pos.Col,
 			Msg: fmt.Sprintf("id %q must be the folder's name %q", m.ID, dir)})
 	}
 	if m.Package == "" || m.ID == "" {

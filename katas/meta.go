@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/procdojo/procdojo/internal/suggest"
+	"github.com/procdojo/procdojo/internal/tomlpos"
 )
 
 // MetaFile is the name of a kata's metadata file.
@@ -59,13 +60,13 @@ func parseMeta(file string, data []byte) (meta, Problems) {
 		}
 		return m, Problems{{File: file, Msg: "bad TOML: " + err.Error()}}
 	}
-	var pos map[string]token.Position // found on the first problem
+	var pos *tomlpos.Positions // found on the first problem
 	at := func(key, format string, a ...any) {
 		if pos == nil {
-			pos = keyPositions(text)
+			pos = tomlpos.Scan(text, "")
 		}
-		p := pos[key]
-		ps = append(ps, Problem{File: file, Line: p.Line, Col: p.Column, Msg: fmt.Sprintf(format, a...)})
+		p := pos.Top[key]
+		ps = append(ps, Problem{File: file, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, a...)})
 	}
 
 	// Unknown keys, reported once per top-level name (a table reports its header).
@@ -224,90 +225,3 @@ func tomlType(v any) string {
 	}
 }
 
-// keyPositions finds where each top-level key (or table header) of a TOML document is
-// defined, as the toml package does not expose key positions. It skips comments and the
-// contents of multi-line strings; a key it cannot place is missing from the map (reported
-// at line 0, that is without a position).
-func keyPositions(text string) map[string]token.Position {
-	pos := map[string]token.Position{}
-	inString := "" // the closing delimiter of the multi-line string we are in
-	inTable := false
-	for i, line := range strings.Split(text, "\n") {
-		rest := line
-		if inString != "" {
-			end := strings.Index(rest, inString)
-			if end < 0 {
-				continue
-			}
-			rest = rest[end+len(inString):]
-			inString = ""
-			inString = opensMultiline(rest)
-			continue
-		}
-		trimmed := strings.TrimLeft(line, " \t")
-		col := len(line) - len(trimmed) + 1
-		switch {
-		case trimmed == "" || trimmed[0] == '#':
-			continue
-		case trimmed[0] == '[':
-			name := strings.Trim(trimmed, "[] \t\r")
-			if j := strings.IndexAny(name, ".]"); j >= 0 {
-				name = name[:j]
-			}
-			name = strings.Trim(strings.TrimSpace(name), `"'`)
-			if _, ok := pos[name]; !ok {
-				pos[name] = token.Position{Line: i + 1, Column: col}
-			}
-			inTable = true
-			continue
-		}
-		if m := keyPattern.FindStringSubmatch(trimmed); m != nil && !inTable {
-			key := strings.Trim(m[1], `"'`)
-			if _, ok := pos[key]; !ok {
-				pos[key] = token.Position{Line: i + 1, Column: col}
-			}
-			if eq := strings.Index(trimmed, "="); eq >= 0 {
-				inString = opensMultiline(trimmed[eq+1:])
-			}
-		}
-	}
-	return pos
-}
-
-var keyPattern = regexp.MustCompile(`^("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]`)
-
-// opensMultiline returns the delimiter of a multi-line string that s opens and does not
-// close, or "".
-func opensMultiline(s string) string {
-	for {
-		i := strings.IndexAny(s, `'"#`)
-		if i < 0 {
-			return ""
-		}
-		switch {
-		case s[i] == '#':
-			return ""
-		case strings.HasPrefix(s[i:], `'''`), strings.HasPrefix(s[i:], `"""`):
-			delim := s[i : i+3]
-			end := strings.Index(s[i+3:], delim)
-			if end < 0 {
-				return delim
-			}
-			s = s[i+3+end+3:]
-		default:
-			// A one-line string: skip to its end.
-			q := s[i]
-			j := i + 1
-			for j < len(s) && s[j] != q {
-				if q == '"' && s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
-				return ""
-			}
-			s = s[j+1:]
-		}
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/procdojo/procdojo/internal/suggest"
+	"github.com/procdojo/procdojo/internal/tomlpos"
 )
 
 // Source is the text of one bank and the name it is reported under.
@@ -154,7 +155,7 @@ func parseBank(src Source) ([]*Question, []Problem) {
 		}
 		return nil, []Problem{{Pos{src.Name, 1, 1}, "TOML: " + err.Error()}}
 	}
-	kp := scanPositions(src.Name, text)
+	kp := tomlpos.Scan(text, "questions")
 	b := &bankChecker{file: src.Name, kp: kp}
 
 	level := b.topString(raw, "level")
@@ -179,8 +180,12 @@ func parseBank(src Source) ([]*Question, []Problem) {
 	var out []*Question
 	for i, t := range tables {
 		header, keys := Pos{src.Name, 1, 1}, map[string]Pos{}
-		if i < len(kp.headers) {
-			header, keys = kp.headers[i], kp.questions[i]
+		if i < len(kp.Headers) {
+			h := kp.Headers[i]
+			header = Pos{src.Name, h.Line, h.Col}
+			for k, p := range kp.Keys[i] {
+				keys[k] = Pos{src.Name, p.Line, p.Col}
+			}
 		}
 		qc := &questionChecker{bankChecker: b, raw: t, header: header, keys: keys}
 		if q := qc.check(); q != nil && level != "" {
@@ -193,7 +198,7 @@ func parseBank(src Source) ([]*Question, []Problem) {
 
 type bankChecker struct {
 	file     string
-	kp       *keyPositions
+	kp       *tomlpos.Positions
 	problems []Problem
 }
 
@@ -202,8 +207,8 @@ func (b *bankChecker) add(p Pos, format string, a ...any) {
 }
 
 func (b *bankChecker) topPos(key string) Pos {
-	if p, ok := b.kp.top[key]; ok {
-		return p
+	if p, ok := b.kp.Top[key]; ok {
+		return Pos{b.file, p.Line, p.Col}
 	}
 	return Pos{b.file, 1, 1}
 }

@@ -1,18 +1,32 @@
-package quiz
+// Package tomlpos finds where keys are in a TOML document, for error messages that point at
+// file:line:col. The TOML decoder (BurntSushi/toml) reports positions of syntax errors but
+// not of keys, so this scanner walks the text, skipping strings, arrays and comments, and
+// notes each key that starts a line. Run it only on text the decoder accepted.
+package tomlpos
 
 import "strings"
 
-// keyPositions records where keys are in a bank file. The TOML decoder does not expose key
-// positions, so this scanner walks the text, skipping strings, arrays and comments, and notes
-// each key at the start of a line. It runs only on text the decoder accepted.
-type keyPositions struct {
-	top       map[string]Pos   // keys before the first [[questions]], and other table headers
-	headers   []Pos            // each [[questions]] header
-	questions []map[string]Pos // keys of each question, by header order
+// Pos is a 1-based line and column.
+type Pos struct {
+	Line, Col int
 }
 
-func scanPositions(file, text string) *keyPositions {
-	kp := &keyPositions{top: map[string]Pos{}}
+// Positions is where the keys of one document are.
+type Positions struct {
+	// Top holds the top-level keys, and the first header of each table or array of tables
+	// other than the one given to Scan.
+	Top map[string]Pos
+	// Headers holds each [[name]] header of the array of tables given to Scan, in order,
+	// and Keys the keys under each.
+	Headers []Pos
+	Keys    []map[string]Pos
+}
+
+// Scan returns the positions of the keys in text. Keys under [[array]] headers go to
+// Headers and Keys; everything else to Top. The first part of a dotted key is what counts.
+func Scan(text, array string) *Positions {
+	kp := &Positions{Top: map[string]Pos{}}
+	sink := kp.Top // where the keys of the current table go; nil for tables not tracked
 	var (
 		multi string // the open multi-line string delimiter, if any
 		depth int    // nesting of arrays and inline tables in a value
@@ -31,28 +45,30 @@ func scanPositions(file, text string) *keyPositions {
 			name := strings.TrimSpace(strings.TrimPrefix(trimmed, "[["))
 			name, _, _ = strings.Cut(name, "]]")
 			name = strings.TrimSpace(name)
-			if name == "questions" {
-				kp.headers = append(kp.headers, Pos{file, n, col})
-				kp.questions = append(kp.questions, map[string]Pos{})
-			} else if _, ok := kp.top[name]; !ok {
-				kp.top[name] = Pos{file, n, col}
+			if name == array {
+				kp.Headers = append(kp.Headers, Pos{n, col})
+				sink = map[string]Pos{}
+				kp.Keys = append(kp.Keys, sink)
+				continue
 			}
+			if _, ok := kp.Top[name]; !ok {
+				kp.Top[name] = Pos{n, col}
+			}
+			sink = nil
 		case trimmed[0] == '[':
 			name, _, _ := strings.Cut(strings.TrimPrefix(trimmed, "["), "]")
-			name = strings.TrimSpace(name)
-			if _, ok := kp.top[name]; !ok {
-				kp.top[name] = Pos{file, n, col}
+			name, _, _ = strings.Cut(strings.Trim(strings.TrimSpace(name), `"'`), ".")
+			if _, ok := kp.Top[name]; !ok {
+				kp.Top[name] = Pos{n, col}
 			}
+			sink = nil
 		default:
 			key, rest := splitKey(trimmed)
 			if key == "" {
 				continue
 			}
-			pos := Pos{file, n, col}
-			if len(kp.questions) == 0 {
-				kp.top[key] = pos
-			} else {
-				kp.questions[len(kp.questions)-1][key] = pos
+			if _, seen := sink[key]; sink != nil && !seen {
+				sink[key] = Pos{n, col}
 			}
 			multi, depth = scanValue(trimmed, len(trimmed)-len(rest), "", 0)
 		}
