@@ -224,4 +224,3 @@ func tomlType(v any) string {
 		return fmt.Sprintf("%T", v)
 	}
 }
-
