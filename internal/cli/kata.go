@@ -100,6 +100,22 @@ func getKata(c *katas.Catalog, id string) (*katas.Kata, error) {
 }
 
 // oneID returns the single kata id a subcommand takes (see kataArgs).
+// withKata is the Action of a subcommand that takes one kata id: it reads the id, loads the
+// catalogue, then calls run.
+func withKata(run func(c *ucli.Context, id string, cat *katas.Catalog) error) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		id, err := oneID(c)
+		if err != nil {
+			return err
+		}
+		cat, err := loadCatalog()
+		if err != nil {
+			return err
+		}
+		return run(c, id, cat)
+	}
+}
+
 func oneID(c *ucli.Context) (string, error) {
 	args, err := kataArgs(c)
 	if err != nil {

@@ -26,21 +26,13 @@ func newKataHintCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Name:      "hint",
 		Usage:     "show the hints seen so far and one more (remembered per kata)",
 		ArgsUsage: "ID",
-		Action: func(c *ucli.Context) error {
-			id, err := oneID(c)
-			if err != nil {
-				return err
-			}
-			cat, err := loadCatalog()
-			if err != nil {
-				return err
-			}
+		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
 			}
 			return runKataHint(&kataHintOptions{IO: ios, Catalog: cat, Log: log, ID: id})
-		},
+		}),
 	}
 }
 
@@ -89,21 +81,13 @@ func newKataSolutionCommand(ios *iostreams.IOStreams) *ucli.Command {
   procdojo kata solution run-capture > reference.go
 works; notes go to stderr.`,
 		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "force", Usage: "show it even though you have not passed yet"}},
-		Action: func(c *ucli.Context) error {
-			id, err := oneID(c)
-			if err != nil {
-				return err
-			}
-			cat, err := loadCatalog()
-			if err != nil {
-				return err
-			}
+		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
 			}
 			return runKataSolution(&kataSolutionOptions{IO: ios, Catalog: cat, Log: log, ID: id, Force: c.Bool("force")})
-		},
+		}),
 	}
 }
 
@@ -149,17 +133,9 @@ func newKataResetCommand(ios *iostreams.IOStreams) *ucli.Command {
 			workspaceFlag(),
 			&ucli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (needed when stdin is not a terminal)"},
 		},
-		Action: func(c *ucli.Context) error {
-			id, err := oneID(c)
-			if err != nil {
-				return err
-			}
-			cat, err := loadCatalog()
-			if err != nil {
-				return err
-			}
+		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
 			return runKataReset(&kataResetOptions{IO: ios, Catalog: cat, WS: locatorFrom(c), ID: id, Yes: c.Bool("yes")})
-		},
+		}),
 	}
 }
 

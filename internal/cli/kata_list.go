@@ -109,21 +109,13 @@ func newKataShowCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Usage:     "show a kata: its statement and API, its hints, and your file",
 		ArgsUsage: "ID",
 		Flags:     []ucli.Flag{workspaceFlag()},
-		Action: func(c *ucli.Context) error {
-			id, err := oneID(c)
-			if err != nil {
-				return err
-			}
-			cat, err := loadCatalog()
-			if err != nil {
-				return err
-			}
+		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
 			}
 			return runKataShow(&kataShowOptions{IO: ios, Catalog: cat, Log: log, WS: locatorFrom(c), ID: id})
-		},
+		}),
 	}
 }
 
@@ -176,17 +168,9 @@ func newKataStartCommand(ios *iostreams.IOStreams) *ucli.Command {
 			workspaceFlag(),
 			&ucli.BoolFlag{Name: "force", Usage: "overwrite your file (it is kept as <file>.bak)"},
 		},
-		Action: func(c *ucli.Context) error {
-			id, err := oneID(c)
-			if err != nil {
-				return err
-			}
-			cat, err := loadCatalog()
-			if err != nil {
-				return err
-			}
+		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
 			return runKataStart(&kataStartOptions{IO: ios, Catalog: cat, WS: locatorFrom(c), ID: id, Force: c.Bool("force")})
-		},
+		}),
 	}
 }
 
