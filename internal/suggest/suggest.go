@@ -8,6 +8,17 @@ import "strings"
 func Closest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	lname := strings.ToLower(name)
+	// A name that starts a candidate ("timeout" for "timeout-tree") is the likeliest intent.
+	if len(name) >= 3 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), lname) && (best == "" || len(c) < len(best)) {
+				best = c
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
 	for _, c := range candidates {
 		d := Distance(lname, strings.ToLower(c))
 		if d < bestD {
@@ -20,8 +31,6 @@ func Closest(name string, candidates []string) string {
 	case bestD <= 2 && bestD < len(name):
 		return best
 	case bestD <= len(name)/3:
-		return best
-	case len(name) >= 3 && strings.HasPrefix(strings.ToLower(best), lname):
 		return best
 	}
 	return ""
