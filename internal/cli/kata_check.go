@@ -150,17 +150,24 @@ func checkOne(ctx context.Context, opts *kataCheckOptions, ws *katas.Workspace, 
 	if res == nil {
 		return nil, err
 	}
-	if opts.Log != nil {
-		rerr := opts.Log.Append(progress.Record{
-			Type: progress.TypeKataCheck, Session: progress.NewSessionID(), Kata: k.ID,
-			Verdict: string(res.Status), Passed: res.Passed, Total: res.Total, Reason: res.Reason,
-			ElapsedMS: res.Duration.Milliseconds(),
-		})
-		if rerr != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the check was not recorded: %v\n", rerr)
-		}
-	}
+	recordCheck(opts.Log, k.ID, res, opts.IO.ErrOut)
 	return res, err
+}
+
+// recordCheck appends the result of a check of kata to the progress log (when there is one); a failure
+// to record is a warning on w, not an error of the check.
+func recordCheck(log *progress.Log, kata string, res *katas.Result, w io.Writer) {
+	if log == nil {
+		return
+	}
+	err := log.Append(progress.Record{
+		Type: progress.TypeKataCheck, Session: progress.NewSessionID(), Kata: kata,
+		Verdict: string(res.Status), Passed: res.Passed, Total: res.Total, Reason: res.Reason,
+		ElapsedMS: res.Duration.Milliseconds(),
+	})
+	if err != nil {
+		fmt.Fprintf(w, "warning: the check was not recorded: %v\n", err)
+	}
 }
 
 // writeResult prints a check's report: the build errors, a line per test with its message

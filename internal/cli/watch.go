@@ -213,15 +213,7 @@ func watchCheck(ctx context.Context, opts *kataWatchOptions, ws *katas.Workspace
 	case res == nil:
 		fmt.Fprintf(&b, "procdojo: %v\n", err)
 	default:
-		if opts.Log != nil {
-			if err := opts.Log.Append(progress.Record{
-				Type: progress.TypeKataCheck, Session: progress.NewSessionID(), Kata: k.ID,
-				Verdict: string(res.Status), Passed: res.Passed, Total: res.Total, Reason: res.Reason,
-				ElapsedMS: res.Duration.Milliseconds(),
-			}); err != nil {
-				fmt.Fprintf(&b, "warning: the check was not recorded: %v\n", err)
-			}
-		}
+		recordCheck(opts.Log, k.ID, res, &b)
 		writeResult(&b, res, false, false)
 		if res.Status == katas.StatusPass {
 			if next, ok := nextKataAfter(opts, k); ok {
