@@ -50,7 +50,7 @@ func jobHelper(args []string) int {
 				go child.Wait() // reap it as soon as it dies
 			}
 		case "pid":
-			err = os.WriteFile(val, []byte(strconv.Itoa(os.Getpid())), 0o644)
+			err = writePidFile(val)
 		case "sig":
 			sigFile = val
 		case "onsig":
@@ -84,10 +84,20 @@ func jobHelper(args []string) int {
 // sleeperHelper writes its pid to the file args[0] and waits to be killed; SIGTERM kills it.
 func sleeperHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
-	if err := os.WriteFile(args[0], []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+	if err := writePidFile(args[0]); err != nil {
 		return 2
 	}
 	select {}
+}
+
+// writePidFile writes this process's pid to file atomically (a temporary file renamed into
+// place), so a test that sees the file can always read the whole pid.
+func writePidFile(file string) error {
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
 
 // managerHelper runs a Manager with a 5s grace period and two jobs that finish on a signal. The
