@@ -1,12 +1,10 @@
 package katas
 
-import "slices"
-
-// curriculum is the teaching order of the katas within each level: the catalogue lists them,
+// Curriculum is the teaching order of the katas within each level: the catalogue lists them,
 // and "next" suggests them, in this order. Each level starts with the kata whose skill the
 // others build on. A kata missing here sorts after the listed ones, by id, and the
 // TestCurriculumListsEveryKata test fails until it is added.
-var curriculum = []string{
+var Curriculum = []string{
 	// junior: run a program, then run it safely, then follow its output.
 	"run-capture", "no-shell", "stream-lines", "env-cwd", "interpreter", "log-analysis",
 	"progress-parse", "retry-backoff",
@@ -16,12 +14,4 @@ var curriculum = []string{
 	// senior: long-lived workers, then supervision, then whole systems.
 	"worker-pool", "load-balancer", "supervisor", "graceful-shutdown", "job-queue",
 	"autoscale", "rlimits", "daemon", "safe-executor", "file-converter", "task-runner",
-}
-
-// curriculumRank is id's place in the curriculum, or len(curriculum) when it is missing.
-func curriculumRank(id string) int {
-	if i := slices.Index(curriculum, id); i >= 0 {
-		return i
-	}
-	return len(curriculum)
 }

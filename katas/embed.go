@@ -1,40 +1,24 @@
 package katas
 
 import (
-	"bytes"
 	"embed"
 	"sync"
+
+	"github.com/procdojo/procdojo/internal/kata"
 )
 
-// files holds every kata and the harness template, as the binary ships them.
+// files holds every kata as the binary ships it.
 //
-//go:embed harness.go.tmpl */kata.toml */*.go */testdata/*.go
+//go:embed */kata.toml */*.go */testdata/*.go
 var files embed.FS
 
-// embedded loads the catalogue once.
-var embedded = sync.OnceValues(func() (*Catalog, error) { return Load(files, "katas") })
+// FS returns the catalogue's files: one folder per kata.
+func FS() embed.FS { return files }
 
-// Embedded returns the catalogue built into procdojo. It is loaded on first use; a problem in
-// a kata (a bug that the package's tests catch) is returned as a Problems error.
-func Embedded() (*Catalog, error) {
-	c, err := embedded()
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+// catalog loads the catalogue once.
+var catalog = sync.OnceValues(func() (*kata.Catalog, error) { return kata.Load(files, "katas", Curriculum...) })
 
-// HarnessTemplate returns harness.go.tmpl, whose "package PACKAGE" line Harness replaces.
-func HarnessTemplate() []byte {
-	b, err := files.ReadFile(TemplateFile)
-	if err != nil {
-		panic("katas: the embedded harness template is missing: " + err.Error())
-	}
-	return b
-}
-
-// Harness returns the harness_test.go of package pkg: the template with its package clause
-// set to pkg.
-func Harness(pkg string) []byte {
-	return bytes.Replace(HarnessTemplate(), []byte("\npackage PACKAGE\n"), []byte("\npackage "+pkg+"\n"), 1)
-}
+// Catalog returns the catalogue built into procdojo, in curriculum order. It is loaded on
+// first use; a problem in a kata (a bug that this package's tests catch) is returned as a
+// kata.Problems error.
+func Catalog() (*kata.Catalog, error) { return catalog() }

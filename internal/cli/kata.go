@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/suggest"
 	"github.com/procdojo/procdojo/katas"
@@ -20,22 +21,22 @@ func init() { commands = append(commands, newKataCommand) }
 // workspaceFlag is on "kata" and on each subcommand that uses the workspace, so it may come
 // before or after the subcommand's name.
 func workspaceFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "workspace", Usage: "the workspace `DIR` (default $" + katas.EnvWorkspace + ", else found by walking up from the current folder)", TakesFile: true}
+	return &ucli.StringFlag{Name: "workspace", Usage: "the workspace `DIR` (default $" + kata.EnvWorkspace + ", else found by walking up from the current folder)", TakesFile: true}
 }
 
 // wsLocator says where to look for the workspace: the --workspace flag, the environment
-// variable, and the current folder (katas.FindWorkspace's order).
+// variable, and the current folder (kata.FindWorkspace's order).
 type wsLocator struct {
 	Flag, Env, Cwd string
 }
 
 func locatorFrom(c *ucli.Context) wsLocator {
 	cwd, _ := os.Getwd()
-	return wsLocator{Flag: c.String("workspace"), Env: os.Getenv(katas.EnvWorkspace), Cwd: cwd}
+	return wsLocator{Flag: c.String("workspace"), Env: os.Getenv(kata.EnvWorkspace), Cwd: cwd}
 }
 
-func (l wsLocator) find() (*katas.Workspace, error) {
-	ws, err := katas.FindWorkspace(l.Flag, l.Env, l.Cwd)
+func (l wsLocator) find() (*kata.Workspace, error) {
+	ws, err := kata.FindWorkspace(l.Flag, l.Env, l.Cwd)
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: err}
 	}
@@ -66,8 +67,8 @@ Get going:
 		Flags:       []ucli.Flag{workspaceFlag()},
 		Subcommands: subs,
 		Before: func(c *ucli.Context) error {
-			if !katas.Supported {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%w; the quiz works here, the katas do not", katas.ErrUnsupported)}
+			if !kata.Supported {
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%w; the quiz works here, the katas do not", kata.ErrUnsupported)}
 			}
 			if c.NArg() > 0 {
 				return checkName(c.Args().First(), subs, "procdojo kata")
@@ -77,9 +78,9 @@ Get going:
 	}
 }
 
-// loadCatalog returns the built-in katas.
-func loadCatalog() (*katas.Catalog, error) {
-	c, err := katas.Embedded()
+// loadCatalog returns the built-in kata.
+func loadCatalog() (*kata.Catalog, error) {
+	c, err := katas.Catalog()
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("the built-in katas have problems (a bug; please report it):\n%w", err)}
 	}
@@ -87,7 +88,7 @@ func loadCatalog() (*katas.Catalog, error) {
 }
 
 // getKata returns the kata with id, or a usage error with a suggestion.
-func getKata(c *katas.Catalog, id string) (*katas.Kata, error) {
+func getKata(c *kata.Catalog, id string) (*kata.Kata, error) {
 	k, err := c.Get(id)
 	if err == nil {
 		return k, nil
@@ -102,7 +103,7 @@ func getKata(c *katas.Catalog, id string) (*katas.Kata, error) {
 // oneID returns the single kata id a subcommand takes (see kataArgs).
 // withKata is the Action of a subcommand that takes one kata id: it reads the id, loads the
 // catalogue, then calls run.
-func withKata(run func(c *ucli.Context, id string, cat *katas.Catalog) error) ucli.ActionFunc {
+func withKata(run func(c *ucli.Context, id string, cat *kata.Catalog) error) ucli.ActionFunc {
 	return func(c *ucli.Context) error {
 		id, err := oneID(c)
 		if err != nil {
@@ -212,7 +213,7 @@ func readKataStatus(log *progress.Log, errOut io.Writer) (map[string]kataStatus,
 		switch r.Type {
 		case progress.TypeKataCheck:
 			s.Checks++
-			s.Passed = s.Passed || r.Verdict == string(katas.StatusPass)
+			s.Passed = s.Passed || r.Verdict == string(kata.StatusPass)
 		case progress.TypeHint:
 			s.Hints = max(s.Hints, r.Hint)
 		default:

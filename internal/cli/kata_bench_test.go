@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/katas"
 )
 
@@ -21,7 +22,7 @@ import (
 // Each procdojo process is the test binary run as procdojo, as in bench_test.go.
 
 func BenchmarkKataCheckVsGoTest(b *testing.B) {
-	cat, err := katas.Embedded()
+	cat, err := katas.Catalog()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func BenchmarkKataCheckVsGoTest(b *testing.B) {
 	ws := startedWorkspace(b, k)
 	// The same package for plain go test: the reference solution and tests as files.
 	plain := b.TempDir()
-	writeBench(b, filepath.Join(plain, "go.mod"), []byte("module example.com/plain\n\ngo "+katas.GoVersion+"\n"))
+	writeBench(b, filepath.Join(plain, "go.mod"), []byte("module example.com/plain\n\ngo "+kata.GoVersion+"\n"))
 	src, _ := k.Solution()
 	writeBench(b, filepath.Join(plain, k.FileName()), src)
 	tests, err := k.TestFiles()
@@ -76,7 +77,7 @@ func BenchmarkKataCheckVsGoTest(b *testing.B) {
 }
 
 func BenchmarkKataCheckAll(b *testing.B) {
-	cat, err := katas.Embedded()
+	cat, err := katas.Catalog()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,8 +110,8 @@ func BenchmarkKataCheckAll(b *testing.B) {
 }
 
 // startedWorkspace returns a workspace in which each kata is solved with its reference.
-func startedWorkspace(b *testing.B, ks ...*katas.Kata) *katas.Workspace {
-	ws, err := katas.InitWorkspace(b.TempDir())
+func startedWorkspace(b *testing.B, ks ...*kata.Kata) *kata.Workspace {
+	ws, err := kata.InitWorkspace(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,14 +15,14 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // kataCheckOptions is everything "kata check" needs.
 type kataCheckOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log // nil records nothing
 	WS      wsLocator
 	ID      string // or All
@@ -111,7 +111,7 @@ func runKataCheck(ctx context.Context, opts *kataCheckOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "checking %s (time limit %s)...\n", k.ID, limitOf(k, opts.Timeout))
 	}
 	res, err := checkOne(ctx, opts, ws, k, stream)
-	if err != nil && !errors.Is(err, katas.ErrInterrupted) {
+	if err != nil && !errors.Is(err, kata.ErrInterrupted) {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if opts.JSON {
@@ -124,15 +124,15 @@ func runKataCheck(ctx context.Context, opts *kataCheckOptions) error {
 		writeResult(opts.IO.Out, res, opts.Verbose, streamed)
 	}
 	switch {
-	case errors.Is(err, katas.ErrInterrupted):
+	case errors.Is(err, kata.ErrInterrupted):
 		return interrupted()
-	case res.Status != katas.StatusPass:
+	case res.Status != kata.StatusPass:
 		return failed()
 	}
 	return nil
 }
 
-func limitOf(k *katas.Kata, timeout time.Duration) time.Duration {
+func limitOf(k *kata.Kata, timeout time.Duration) time.Duration {
 	if timeout > 0 {
 		return timeout
 	}
@@ -141,12 +141,12 @@ func limitOf(k *katas.Kata, timeout time.Duration) time.Duration {
 
 // checkOne checks kata k and records the check in the log. It returns a result whenever the
 // check ran, interrupted or not.
-func checkOne(ctx context.Context, opts *kataCheckOptions, ws *katas.Workspace, k *katas.Kata, stream *eventPrinter) (*katas.Result, error) {
-	copts := katas.CheckOptions{Timeout: opts.Timeout, Go: opts.Go}
+func checkOne(ctx context.Context, opts *kataCheckOptions, ws *kata.Workspace, k *kata.Kata, stream *eventPrinter) (*kata.Result, error) {
+	copts := kata.CheckOptions{Timeout: opts.Timeout, Go: opts.Go}
 	if stream != nil {
 		copts.OnEvent = stream.print
 	}
-	res, err := katas.Check(ctx, ws, k, copts)
+	res, err := kata.Check(ctx, ws, k, copts)
 	if res == nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func checkOne(ctx context.Context, opts *kataCheckOptions, ws *katas.Workspace, 
 
 // recordCheck appends the result of a check of kata to the progress log (when there is one); a failure
 // to record is a warning on w, not an error of the check.
-func recordCheck(log *progress.Log, kata string, res *katas.Result, w io.Writer) {
+func recordCheck(log *progress.Log, kata string, res *kata.Result, w io.Writer) {
 	if log == nil {
 		return
 	}
@@ -172,7 +172,7 @@ func recordCheck(log *progress.Log, kata string, res *katas.Result, w io.Writer)
 
 // writeResult prints a check's report: the build errors, a line per test with its message
 // (failures only, unless verbose and not already streamed), then the verdict line.
-func writeResult(w io.Writer, res *katas.Result, verbose, streamed bool) {
+func writeResult(w io.Writer, res *kata.Result, verbose, streamed bool) {
 	if res.BuildFailed {
 		fmt.Fprintln(w, "Build failed:")
 		writeIndented(w, res.BuildOutput+res.Output)
@@ -182,18 +182,18 @@ func writeResult(w io.Writer, res *katas.Result, verbose, streamed bool) {
 	} else {
 		for _, t := range res.Tests {
 			switch t.Status {
-			case katas.StatusPass, katas.StatusFail, katas.StatusSkip:
+			case kata.StatusPass, kata.StatusFail, kata.StatusSkip:
 				fmt.Fprintf(w, "--- %s: %s (%.2fs)\n", strings.ToUpper(string(t.Status)), t.Name, t.Duration.Seconds())
-			case katas.StatusRunning:
+			case kata.StatusRunning:
 				fmt.Fprintf(w, "--- DID NOT FINISH: %s\n", t.Name)
 			default:
 				fmt.Fprintf(w, "--- NOT RUN: %s\n", t.Name)
 			}
-			if !streamed && (verbose || t.Status == katas.StatusFail || t.Status == katas.StatusRunning) {
+			if !streamed && (verbose || t.Status == kata.StatusFail || t.Status == kata.StatusRunning) {
 				fmt.Fprint(w, t.Output)
 			}
 		}
-		if res.Status != katas.StatusPass && strings.TrimSpace(res.Output) != "" && !streamed {
+		if res.Status != kata.StatusPass && strings.TrimSpace(res.Output) != "" && !streamed {
 			fmt.Fprintln(w, "Output outside the tests:")
 			writeIndented(w, res.Output)
 		}
@@ -202,12 +202,12 @@ func writeResult(w io.Writer, res *katas.Result, verbose, streamed bool) {
 }
 
 // verdictLine is "PASS <id> (n/n tests)" or "FAIL <id> (k/n tests): <reason>".
-func verdictLine(res *katas.Result) string {
-	if res.Status == katas.StatusPass {
+func verdictLine(res *kata.Result) string {
+	if res.Status == kata.StatusPass {
 		return fmt.Sprintf("PASS %s (%d/%d tests)", res.Kata, res.Passed, res.Total)
 	}
 	word := "FAIL"
-	if res.Status == katas.StatusError {
+	if res.Status == kata.StatusError {
 		word = "ERROR"
 	}
 	return fmt.Sprintf("%s %s (%d/%d tests): %s", word, res.Kata, res.Passed, res.Total, res.Reason)
@@ -222,7 +222,7 @@ func writeIndented(w io.Writer, s string) {
 }
 
 // eventPrinter prints "go test -json" output as it comes, as "go test -v" would, keeping at
-// most katas.MaxTestOutput bytes per top-level test and katas.MaxTotalOutput in all.
+// most kata.MaxTestOutput bytes per top-level test and kata.MaxTotalOutput in all.
 type eventPrinter struct {
 	w       io.Writer
 	printed map[string]int
@@ -230,7 +230,7 @@ type eventPrinter struct {
 	cut     map[string]bool
 }
 
-func (p *eventPrinter) print(ev katas.Event) {
+func (p *eventPrinter) print(ev kata.Event) {
 	if ev.Action != "output" && ev.Action != "build-output" {
 		return
 	}
@@ -238,7 +238,7 @@ func (p *eventPrinter) print(ev katas.Event) {
 		p.printed, p.cut = map[string]int{}, map[string]bool{}
 	}
 	top, _, _ := strings.Cut(ev.Test, "/")
-	if p.printed[top]+len(ev.Output) > katas.MaxTestOutput || p.total+len(ev.Output) > katas.MaxTotalOutput {
+	if p.printed[top]+len(ev.Output) > kata.MaxTestOutput || p.total+len(ev.Output) > kata.MaxTotalOutput {
 		if !p.cut[top] {
 			p.cut[top] = true
 			fmt.Fprintf(p.w, "... (output of %s cut here)\n", orPackage(top))
@@ -259,7 +259,7 @@ func orPackage(test string) string {
 
 // runKataCheckAll checks every started kata, runtime.GOMAXPROCS at a time, and prints a
 // summary table (and, verbose, each kata's report).
-func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Workspace) error {
+func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *kata.Workspace) error {
 	ks := ws.StartedKatas(opts.Catalog)
 	if len(ks) == 0 {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no kata started in %s; start one with procdojo kata start ID", ws.Dir)}
@@ -269,7 +269,7 @@ func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Work
 		fmt.Fprintf(opts.IO.ErrOut, "checking %d katas, %d at a time...\n", len(ks), n)
 	}
 	var (
-		results = make([]*katas.Result, len(ks))
+		results = make([]*kata.Result, len(ks))
 		errs    = make([]error, len(ks))
 		sem     = make(chan struct{}, n)
 		mu      sync.Mutex
@@ -285,7 +285,7 @@ func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Work
 			results[i], errs[i] = checkOne(ctx, opts, ws, k, nil)
 			if results[i] == nil {
 				tests, _ := k.Tests()
-				results[i] = &katas.Result{Kata: k.ID, Status: katas.StatusError, Reason: errs[i].Error(), Total: len(tests)}
+				results[i] = &kata.Result{Kata: k.ID, Status: kata.StatusError, Reason: errs[i].Error(), Total: len(tests)}
 			}
 			if opts.IO.ErrTTY && !opts.JSON {
 				mu.Lock()
@@ -299,7 +299,7 @@ func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Work
 
 	passed := 0
 	for _, r := range results {
-		if r.Status == katas.StatusPass {
+		if r.Status == kata.StatusPass {
 			passed++
 		}
 	}
@@ -307,11 +307,11 @@ func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Work
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
 		err := enc.Encode(struct {
-			Workspace  string          `json:"workspace"`
-			Results    []*katas.Result `json:"results"`
-			Passed     int             `json:"passed"`
-			Failed     int             `json:"failed"`
-			DurationMS int64           `json:"duration_ms"`
+			Workspace  string         `json:"workspace"`
+			Results    []*kata.Result `json:"results"`
+			Passed     int            `json:"passed"`
+			Failed     int            `json:"failed"`
+			DurationMS int64          `json:"duration_ms"`
 		}{ws.Dir, results, passed, len(results) - passed, elapsed.Milliseconds()})
 		if err != nil {
 			return err
@@ -335,7 +335,7 @@ func runKataCheckAll(ctx context.Context, opts *kataCheckOptions, ws *katas.Work
 		fmt.Fprintf(opts.IO.Out, "%s: %d passed, %d failed, in %.1fs\n", plural(len(results), "kata"), passed, len(results)-passed, elapsed.Seconds())
 	}
 	for _, err := range errs {
-		if errors.Is(err, katas.ErrInterrupted) {
+		if errors.Is(err, kata.ErrInterrupted) {
 			return interrupted()
 		}
 	}

@@ -16,13 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/katas"
 )
 
 // firstKata returns a kata of the built-in catalogue, whichever it is.
-func firstKata(t *testing.T) *katas.Kata {
+func firstKata(t *testing.T) *kata.Kata {
 	t.Helper()
-	cat, err := katas.Embedded()
+	cat, err := katas.Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func firstKata(t *testing.T) *katas.Kata {
 func TestKataCheckCtrlC(t *testing.T) {
 	t.Parallel()
 	k := firstKata(t)
-	ws, err := katas.InitWorkspace(t.TempDir())
+	ws, err := kata.InitWorkspace(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func processAlive(pid int) bool {
 func TestKataResetTerminal(t *testing.T) {
 	t.Parallel()
 	k := firstKata(t)
-	ws, err := katas.InitWorkspace(t.TempDir())
+	ws, err := kata.InitWorkspace(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,14 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // kataHintOptions is everything "kata hint" needs.
 type kataHintOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log
 	ID      string
 }
@@ -26,7 +26,7 @@ func newKataHintCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Name:      "hint",
 		Usage:     "show the hints seen so far and one more (remembered per kata)",
 		ArgsUsage: "ID",
-		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
+		Action: withKata(func(c *ucli.Context, id string, cat *kata.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
@@ -66,7 +66,7 @@ func runKataHint(opts *kataHintOptions) error {
 // kataSolutionOptions is everything "kata solution" needs.
 type kataSolutionOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log
 	ID      string
 	Force   bool
@@ -81,7 +81,7 @@ func newKataSolutionCommand(ios *iostreams.IOStreams) *ucli.Command {
   procdojo kata solution run-capture > reference.go
 works; notes go to stderr.`,
 		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "force", Usage: "show it even though you have not passed yet"}},
-		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
+		Action: withKata(func(c *ucli.Context, id string, cat *kata.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
@@ -118,7 +118,7 @@ func runKataSolution(opts *kataSolutionOptions) error {
 // kataResetOptions is everything "kata reset" needs.
 type kataResetOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	WS      wsLocator
 	ID      string
 	Yes     bool
@@ -133,7 +133,7 @@ func newKataResetCommand(ios *iostreams.IOStreams) *ucli.Command {
 			workspaceFlag(),
 			&ucli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (needed when stdin is not a terminal)"},
 		},
-		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
+		Action: withKata(func(c *ucli.Context, id string, cat *kata.Catalog) error {
 			return runKataReset(&kataResetOptions{IO: ios, Catalog: cat, WS: locatorFrom(c), ID: id, Yes: c.Bool("yes")})
 		}),
 	}

@@ -12,14 +12,14 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // kataListOptions is everything "kata list" needs.
 type kataListOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log
 	Level   string
 	JSON    bool
@@ -52,8 +52,8 @@ func newKataListCommand(ios *iostreams.IOStreams) *ucli.Command {
 }
 
 func runKataList(opts *kataListOptions) error {
-	if opts.Level != "" && !slices.Contains(katas.Levels, opts.Level) {
-		return usageErr("no level %q; use one of %s", opts.Level, strings.Join(katas.Levels, ", "))
+	if opts.Level != "" && !slices.Contains(kata.Levels, opts.Level) {
+		return usageErr("no level %q; use one of %s", opts.Level, strings.Join(kata.Levels, ", "))
 	}
 	st, err := readKataStatus(opts.Log, opts.IO.ErrOut)
 	if err != nil {
@@ -97,7 +97,7 @@ func runKataList(opts *kataListOptions) error {
 // kataShowOptions is everything "kata show" needs.
 type kataShowOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log
 	WS      wsLocator
 	ID      string
@@ -109,7 +109,7 @@ func newKataShowCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Usage:     "show a kata: its statement and API, its hints, and your file",
 		ArgsUsage: "ID",
 		Flags:     []ucli.Flag{workspaceFlag()},
-		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
+		Action: withKata(func(c *ucli.Context, id string, cat *kata.Catalog) error {
 			log, err := openLog(c)
 			if err != nil {
 				return err
@@ -132,7 +132,7 @@ func runKataShow(opts *kataShowOptions) error {
 	fmt.Fprintf(out, "%s: %s\n", k.ID, k.Title)
 	fmt.Fprintf(out, "level %s · topics %s · time limit %s · status %s\n", k.Level, strings.Join(k.Topics, ", "), k.TimeLimit, st[k.ID])
 	for _, key := range k.Scenarios {
-		if s, ok := katas.ScenarioByKey(key); ok {
+		if s, ok := kata.ScenarioByKey(key); ok {
 			fmt.Fprintf(out, "scenario: %s (%s)\n", s.Description, s.Group)
 		}
 	}
@@ -153,7 +153,7 @@ func runKataShow(opts *kataShowOptions) error {
 // kataStartOptions is everything "kata start" needs.
 type kataStartOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	WS      wsLocator
 	ID      string
 	Force   bool
@@ -168,7 +168,7 @@ func newKataStartCommand(ios *iostreams.IOStreams) *ucli.Command {
 			workspaceFlag(),
 			&ucli.BoolFlag{Name: "force", Usage: "overwrite your file (it is kept as <file>.bak)"},
 		},
-		Action: withKata(func(c *ucli.Context, id string, cat *katas.Catalog) error {
+		Action: withKata(func(c *ucli.Context, id string, cat *kata.Catalog) error {
 			return runKataStart(&kataStartOptions{IO: ios, Catalog: cat, WS: locatorFrom(c), ID: id, Force: c.Bool("force")})
 		}),
 	}
@@ -185,7 +185,7 @@ func runKataStart(opts *kataStartOptions) error {
 	}
 	existed := ws.Started(k)
 	p, err := ws.Start(k, opts.Force)
-	if errors.Is(err, katas.ErrStarted) {
+	if errors.Is(err, kata.ErrStarted) {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("you already started %s: %s holds your work; check it with procdojo kata check %s, or start over with --force (your file is kept as .bak) or procdojo kata reset %s", k.ID, p, k.ID, k.ID)}
 	}
 	if err != nil {

@@ -11,17 +11,17 @@ import (
 	"time"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // The kata commands are tested over the katas package's test kata, "fixture", so that they
 // do not depend on which katas the catalogue holds.
-const fixtureKatas = "../../katas/testdata/katas"
+const fixtureKatas = "../kata/testdata/katas"
 
-func fixtureCatalog(t *testing.T) *katas.Catalog {
+func fixtureCatalog(t *testing.T) *kata.Catalog {
 	t.Helper()
-	c, err := katas.Load(os.DirFS(fixtureKatas), "testdata/katas")
+	c, err := kata.Load(os.DirFS(fixtureKatas), "testdata/katas")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +30,8 @@ func fixtureCatalog(t *testing.T) *katas.Catalog {
 
 // kataEnv is a workspace, a progress log and test streams.
 type kataEnv struct {
-	cat             *katas.Catalog
-	ws              *katas.Workspace
+	cat             *kata.Catalog
+	ws              *kata.Workspace
 	log             *progress.Log
 	ios             *iostreams.IOStreams
 	in, out, errOut *bytes.Buffer
@@ -39,7 +39,7 @@ type kataEnv struct {
 
 func newKataEnv(t *testing.T) *kataEnv {
 	t.Helper()
-	ws, err := katas.InitWorkspace(t.TempDir())
+	ws, err := kata.InitWorkspace(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +49,10 @@ func newKataEnv(t *testing.T) *kataEnv {
 
 func (e *kataEnv) locator() wsLocator { return wsLocator{Flag: e.ws.Dir} }
 
-// solve writes katas/testdata/solutions/<name>.go as the user's fixture file.
+// solve writes internal/kata/testdata/solutions/<name>.go as the user's fixture file.
 func (e *kataEnv) solve(t *testing.T, name string) {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "..", "katas", "testdata", "solutions", name+".go"))
+	src, err := os.ReadFile(filepath.Join("..", "kata", "testdata", "solutions", name+".go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestKataVerifyInit(t *testing.T) {
 	if err := runKataInit(&kataInitOptions{IO: e.ios, Catalog: e.cat, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := katas.OpenWorkspace(dir); err != nil || !strings.Contains(e.out.String(), "procdojo kata start fixture") {
+	if _, err := kata.OpenWorkspace(dir); err != nil || !strings.Contains(e.out.String(), "procdojo kata start fixture") {
 		t.Errorf("kata init = %v, %q; want a workspace and the next step", err, e.out)
 	}
 }

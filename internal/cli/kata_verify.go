@@ -9,13 +9,13 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
-	"github.com/procdojo/procdojo/katas"
+	"github.com/procdojo/procdojo/internal/kata"
 )
 
 // kataVerifyOptions is everything "kata verify" needs.
 type kataVerifyOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	IDs     []string // none: every kata
 	Verbose bool
 	Go      string
@@ -56,7 +56,7 @@ func runKataVerify(ctx context.Context, opts *kataVerifyOptions) error {
 	}
 	out := opts.IO.Out
 	problems := 0
-	reports, err := katas.Verify(ctx, opts.Catalog, opts.IDs, katas.VerifyOptions{Go: opts.Go, OnReport: func(r katas.Report) {
+	reports, err := kata.Verify(ctx, opts.Catalog, opts.IDs, kata.VerifyOptions{Go: opts.Go, OnReport: func(r kata.Report) {
 		word := "ok  "
 		if len(r.Problems) > 0 {
 			word = "FAIL"
@@ -76,7 +76,7 @@ func runKataVerify(ctx context.Context, opts *kataVerifyOptions) error {
 	for _, r := range reports {
 		problems += len(r.Problems)
 	}
-	if errors.Is(err, katas.ErrInterrupted) {
+	if errors.Is(err, kata.ErrInterrupted) {
 		return interrupted()
 	}
 	if err != nil {
@@ -99,7 +99,7 @@ func runKataVerify(ctx context.Context, opts *kataVerifyOptions) error {
 // kataInitOptions is everything "kata init" needs.
 type kataInitOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Dir     string
 }
 
@@ -126,7 +126,7 @@ func newKataInitCommand(ios *iostreams.IOStreams) *ucli.Command {
 }
 
 func runKataInit(opts *kataInitOptions) error {
-	ws, err := katas.InitWorkspace(opts.Dir)
+	ws, err := kata.InitWorkspace(opts.Dir)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
@@ -134,8 +134,8 @@ func runKataInit(opts *kataInitOptions) error {
 	if all := opts.Catalog.All(); len(all) > 0 {
 		first = all[0].ID
 	}
-	fmt.Fprintf(opts.IO.Out, "Made a workspace in %s (%s)\n", ws.Dir, filepath.Join(ws.Dir, katas.MarkerFile))
+	fmt.Fprintf(opts.IO.Out, "Made a workspace in %s (%s)\n", ws.Dir, filepath.Join(ws.Dir, kata.MarkerFile))
 	fmt.Fprintf(opts.IO.Out, "Next: cd %s && procdojo kata start %s\n", ws.Dir, first)
-	fmt.Fprintf(opts.IO.Out, "From elsewhere, pass --workspace %s or set %s=%s\n", ws.Dir, katas.EnvWorkspace, ws.Dir)
+	fmt.Fprintf(opts.IO.Out, "From elsewhere, pass --workspace %s or set %s=%s\n", ws.Dir, kata.EnvWorkspace, ws.Dir)
 	return nil
 }

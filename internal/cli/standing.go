@@ -7,6 +7,7 @@ import (
 
 	"github.com/procdojo/procdojo/internal/assess"
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/katas"
 )
@@ -65,13 +66,13 @@ func readHistory(ios *iostreams.IOStreams, log *progress.Log) ([]progress.Record
 // topics and whether the kata is started in the workspace found from $PROCDOJO_WORKSPACE or
 // the current folder, in catalogue order (level, then id).
 func assessKatas() ([]assess.Kata, error) {
-	c, err := katas.Embedded()
+	c, err := katas.Catalog()
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("the built-in katas: %w", err)}
 	}
 	// The workspace, when there is one, tells which katas are started; a missing one is fine.
 	cwd, _ := os.Getwd()
-	ws, _ := katas.FindWorkspace("", os.Getenv(katas.EnvWorkspace), cwd)
+	ws, _ := kata.FindWorkspace("", os.Getenv(kata.EnvWorkspace), cwd)
 	out := make([]assess.Kata, 0, len(c.All()))
 	for _, k := range c.All() {
 		out = append(out, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Topics: k.Topics, Started: ws != nil && ws.Started(k)})

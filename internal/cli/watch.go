@@ -13,9 +13,9 @@ import (
 
 	"github.com/procdojo/procdojo/internal/assess"
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/watch"
-	"github.com/procdojo/procdojo/katas"
 )
 
 func init() { kataSubcommands = append(kataSubcommands, newKataWatchCommand) }
@@ -27,7 +27,7 @@ var kataSubcommands []func(*iostreams.IOStreams) *ucli.Command
 // kataWatchOptions is everything "kata watch" needs.
 type kataWatchOptions struct {
 	IO      *iostreams.IOStreams
-	Catalog *katas.Catalog
+	Catalog *kata.Catalog
 	Log     *progress.Log // checks and hints are recorded here; nil records nothing
 	WS      wsLocator
 	ID      string // "" watches the current kata (see currentKata)
@@ -35,8 +35,8 @@ type kataWatchOptions struct {
 	Plain   bool          // read keys as lines even in a terminal
 	Timeout time.Duration // 0: the kata's time limit
 
-	// Check replaces katas.Check (tests).
-	Check func(ctx context.Context, ws *katas.Workspace, k *katas.Kata) (*katas.Result, error)
+	// Check replaces kata.Check (tests).
+	Check func(ctx context.Context, ws *kata.Workspace, k *kata.Kata) (*kata.Result, error)
 	// Debounce and PollInterval replace the watcher's defaults (tests).
 	Debounce, PollInterval time.Duration
 }
@@ -148,7 +148,7 @@ func runKataWatch(ctx context.Context, opts *kataWatchOptions) error {
 }
 
 // watchOne watches kata k until a key or ctx ends it.
-func watchOne(ctx context.Context, opts *kataWatchOptions, ws *katas.Workspace, k *katas.Kata, keys <-chan rune) (watchAction, error) {
+func watchOne(ctx context.Context, opts *kataWatchOptions, ws *kata.Workspace, k *kata.Kata, keys <-chan rune) (watchAction, error) {
 	out := opts.IO.Out
 	w, err := watch.New(ws.KataDir(k), watch.Options{Poll: opts.Poll, Debounce: opts.Debounce, PollInterval: opts.PollInterval})
 	if err != nil {
@@ -197,25 +197,25 @@ func watchOne(ctx context.Context, opts *kataWatchOptions, ws *katas.Workspace, 
 
 // watchCheck checks k once, records the check and prints the result, then the keys; on
 // PASS it suggests the next kata.
-func watchCheck(ctx context.Context, opts *kataWatchOptions, ws *katas.Workspace, k *katas.Kata) {
+func watchCheck(ctx context.Context, opts *kataWatchOptions, ws *kata.Workspace, k *kata.Kata) {
 	var b bytes.Buffer
 	fmt.Fprintf(opts.IO.ErrOut, "\nchecking %s (%s)...\n", k.ID, time.Now().Format("15:04:05"))
 	check := opts.Check
 	if check == nil {
-		check = func(ctx context.Context, ws *katas.Workspace, k *katas.Kata) (*katas.Result, error) {
-			return katas.Check(ctx, ws, k, katas.CheckOptions{Timeout: opts.Timeout})
+		check = func(ctx context.Context, ws *kata.Workspace, k *kata.Kata) (*kata.Result, error) {
+			return kata.Check(ctx, ws, k, kata.CheckOptions{Timeout: opts.Timeout})
 		}
 	}
 	res, err := check(ctx, ws, k)
 	switch {
-	case errors.Is(err, katas.ErrInterrupted) || ctx.Err() != nil:
+	case errors.Is(err, kata.ErrInterrupted) || ctx.Err() != nil:
 		return // the watch is ending; an interrupted check is not recorded
 	case res == nil:
 		fmt.Fprintf(&b, "procdojo: %v\n", err)
 	default:
 		recordCheck(opts.Log, k.ID, res, &b)
 		writeResult(&b, res, false, false)
-		if res.Status == katas.StatusPass {
+		if res.Status == kata.StatusPass {
 			if next, ok := nextKataAfter(opts, k); ok {
 				fmt.Fprintf(&b, "Well done. Next kata: %s, %s (%s); press n to start it.\n", next.ID, next.Title, next.Level)
 			} else {
@@ -230,7 +230,7 @@ func watchCheck(ctx context.Context, opts *kataWatchOptions, ws *katas.Workspace
 // watchedKata returns the kata named by opts.ID, else the current kata: the one whose folder
 // holds the current directory, else the last checked that is started and not passed, else
 // the first started and not passed.
-func watchedKata(opts *kataWatchOptions, ws *katas.Workspace) (*katas.Kata, error) {
+func watchedKata(opts *kataWatchOptions, ws *kata.Workspace) (*kata.Kata, error) {
 	if opts.ID != "" {
 		return getKata(opts.Catalog, opts.ID)
 	}
@@ -244,7 +244,7 @@ func watchedKata(opts *kataWatchOptions, ws *katas.Workspace) (*katas.Kata, erro
 	if err != nil {
 		return nil, err
 	}
-	var best *katas.Kata
+	var best *kata.Kata
 	var bestTime time.Time
 	for i, kp := range kps {
 		k := opts.Catalog.All()[i]
@@ -276,7 +276,7 @@ func watchProgress(opts *kataWatchOptions) ([]assess.KataProgress, error) {
 
 // nextKataAfter returns the first kata after k, in catalogue order and wrapping round, that
 // is not passed.
-func nextKataAfter(opts *kataWatchOptions, k *katas.Kata) (*katas.Kata, bool) {
+func nextKataAfter(opts *kataWatchOptions, k *kata.Kata) (*kata.Kata, bool) {
 	kps, err := watchProgress(opts)
 	if err != nil {
 		return nil, false

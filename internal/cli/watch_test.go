@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // lockedBuffer is a buffer that the watch goroutines write to while the test reads it.
@@ -49,9 +49,9 @@ func waitFor(t *testing.T, b *lockedBuffer, s string, n int) {
 
 // watchFixture is a workspace with the first kata of the catalogue started, and a log.
 type watchFixture struct {
-	cat    *katas.Catalog
-	ws     *katas.Workspace
-	k0, k1 *katas.Kata
+	cat    *kata.Catalog
+	ws     *kata.Workspace
+	k0, k1 *kata.Kata
 	log    *progress.Log
 }
 
@@ -64,7 +64,7 @@ func newWatchFixture(t *testing.T) *watchFixture {
 	if len(cat.All()) < 2 {
 		t.Skip("the catalogue has fewer than two katas")
 	}
-	ws, err := katas.InitWorkspace(filepath.Join(t.TempDir(), "ws"))
+	ws, err := kata.InitWorkspace(filepath.Join(t.TempDir(), "ws"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ type fakeCheck struct {
 	release chan struct{}
 }
 
-func (f *fakeCheck) check(ctx context.Context, ws *katas.Workspace, k *katas.Kata) (*katas.Result, error) {
+func (f *fakeCheck) check(ctx context.Context, ws *kata.Workspace, k *kata.Kata) (*kata.Result, error) {
 	src, _ := os.ReadFile(ws.File(k))
 	f.mu.Lock()
 	f.runs[k.ID]++
@@ -94,14 +94,14 @@ func (f *fakeCheck) check(ctx context.Context, ws *katas.Workspace, k *katas.Kat
 		select {
 		case <-f.release:
 		case <-ctx.Done():
-			return &katas.Result{Kata: k.ID, Status: katas.StatusError}, katas.ErrInterrupted
+			return &kata.Result{Kata: k.ID, Status: kata.StatusError}, kata.ErrInterrupted
 		}
 	}
-	res := &katas.Result{Kata: k.ID, Status: katas.StatusFail, Reason: "1 test failed: TestIt", Total: 1,
-		Tests: []katas.TestResult{{Name: "TestIt", Status: katas.StatusFail, Output: "    it is not done\n"}}}
+	res := &kata.Result{Kata: k.ID, Status: kata.StatusFail, Reason: "1 test failed: TestIt", Total: 1,
+		Tests: []kata.TestResult{{Name: "TestIt", Status: kata.StatusFail, Output: "    it is not done\n"}}}
 	if bytes.Contains(src, []byte("// DONE")) {
-		res.Status, res.Reason, res.Passed = katas.StatusPass, "", 1
-		res.Tests[0].Status, res.Tests[0].Output = katas.StatusPass, ""
+		res.Status, res.Reason, res.Passed = kata.StatusPass, "", 1
+		res.Tests[0].Status, res.Tests[0].Output = kata.StatusPass, ""
 	}
 	return res, nil
 }
@@ -258,7 +258,7 @@ func TestWatchedKata(t *testing.T) {
 		}
 	}
 	// With no started kata there is nothing to pick.
-	ws2, err := katas.InitWorkspace(t.TempDir())
+	ws2, err := kata.InitWorkspace(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Code generated from katas/harness.go.tmpl by "go generate ./katas"; DO NOT EDIT.
+// Code generated from internal/kata/harness.go.tmpl by "go generate ./katas"; DO NOT EDIT.
 
 package fileconv
 

@@ -1,5 +1,5 @@
 // Command gen regenerates the generated files of the katas folder: each kata's
-// harness_test.go, from harness.go.tmpl, and the scenario table of katas/README.md, from the
+// harness_test.go, from internal/kata/harness.go.tmpl, and the scenario table of katas/README.md, from the
 // katas' kata.toml. Run it with "go generate ./katas" (it works in the katas folder); the
 // katas package's tests fail while a generated file is stale.
 package main
@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/katas"
 )
 
@@ -23,13 +24,13 @@ func main() {
 
 // run regenerates the files under dir, the katas folder.
 func run(dir string) error {
-	c, err := katas.Load(os.DirFS(dir), "katas")
-	var ps katas.Problems
+	c, err := kata.Load(os.DirFS(dir), "katas", katas.Curriculum...)
+	var ps kata.Problems
 	if err != nil && !errors.As(err, &ps) {
 		return err
 	}
 	for _, k := range c.All() {
-		if err := writeIfChanged(filepath.Join(dir, k.ID, katas.HarnessFile), katas.Harness(k.Package)); err != nil {
+		if err := writeIfChanged(filepath.Join(dir, k.ID, kata.HarnessFile), kata.Harness(k.Package)); err != nil {
 			return err
 		}
 	}
@@ -38,7 +39,7 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	out, err := katas.SpliceTable(readme, c.ScenarioTable())
+	out, err := kata.SpliceTable(readme, c.ScenarioTable())
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func run(dir string) error {
 		return err
 	}
 	// Problems that generating cannot fix are the authors' to fix.
-	if _, err := katas.Load(os.DirFS(dir), "katas"); err != nil {
+	if _, err := kata.Load(os.DirFS(dir), "katas", katas.Curriculum...); err != nil {
 		return fmt.Errorf("files generated, but katas have problems:\n%w", err)
 	}
 	return nil

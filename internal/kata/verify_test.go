@@ -1,77 +1,14 @@
-package katas
-
-// The scenario table in README.md is generated; refresh it (and every harness_test.go)
-// with:
-//
-//	go generate ./katas
+package kata
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
-
-// TestEmbedded loads the catalogue built into the binary: every kata must load without a
-// problem.
-func TestEmbedded(t *testing.T) {
-	c, err := Embedded()
-	if err != nil {
-		t.Fatalf("Embedded() problems:\n%v", err)
-	}
-	if len(c.All()) == 0 {
-		t.Fatal("Embedded() has no kata")
-	}
-}
-
-// TestVerifyEmbedded is "procdojo kata verify" over every kata: each reference passes, each
-// starter and broken variant fails. With -short, only the checks that run nothing.
-func TestVerifyEmbedded(t *testing.T) {
-	c, err := Embedded()
-	if err != nil {
-		t.Fatalf("Embedded() problems:\n%v", err)
-	}
-	for _, k := range c.All() {
-		t.Run(k.ID, func(t *testing.T) {
-			if testing.Short() {
-				for _, p := range Static(k) {
-					t.Error(p)
-				}
-				return
-			}
-			t.Parallel() // at most -test.parallel (GOMAXPROCS) katas at once
-			rep, err := VerifyKata(context.Background(), k, VerifyOptions{})
-			if err != nil {
-				t.Fatalf("VerifyKata(%s) error = %v", k.ID, err)
-			}
-			for _, p := range rep.Problems {
-				t.Error(p)
-			}
-			for _, r := range rep.Runs {
-				if r.Result != nil {
-					t.Logf("%-28s %-4s %d/%d in %.1fs %s", r.Variant, r.Result.Status, r.Result.Passed, r.Result.Total, r.Result.Duration.Seconds(), r.Result.Reason)
-				}
-			}
-		})
-	}
-}
-
-// TestCoverage fails when a scenario of the guide has no kata, as "procdojo kata verify"
-// (over every kata) does.
-func TestCoverage(t *testing.T) {
-	c, err := Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range c.Uncovered() {
-		t.Errorf("scenario %q has no kata (katas/scenarios.go lists the scenarios)", key)
-	}
-}
 
 // TestVerifyFixture verifies the test kata, then a copy of it with two planted mistakes: a
 // broken variant that passes and a starter that does not compile.
@@ -125,7 +62,7 @@ func TestVerifyFixture(t *testing.T) {
 		got = append(got, p.String())
 	}
 	want = []string{
-		`bad/fixture/harness_test.go: is not the copy of katas/harness.go.tmpl for package fixture; run "go generate ./katas"`,
+		`bad/fixture/harness_test.go: is not the copy of internal/kata/harness.go.tmpl for package fixture; run "go generate ./katas"`,
 		`bad/fixture/testdata/starter.go: must compile with the reference tests and fail them, but the build failed: ` +
 			`./fixture.go:7:41: undefined: undefinedName`,
 		`bad/fixture/testdata/broken_first_arg.go: must fail the reference tests, but passed all 2`,
@@ -170,7 +107,7 @@ func TestStatic(t *testing.T) {
 		{"stale harness", func(f fstest.MapFS) {
 			f["demo/"+HarnessFile] = &fstest.MapFile{Data: append(Harness("demo"), "// edited\n"...)}
 		},
-			[]string{`katas/demo/harness_test.go: is not the copy of katas/harness.go.tmpl for package demo; run "go generate ./katas"`}},
+			[]string{`katas/demo/harness_test.go: is not the copy of internal/kata/harness.go.tmpl for package demo; run "go generate ./katas"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,57 +129,12 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-// TestGenerated fails while a generated file is stale: every kata's harness_test.go, the
-// fixture's, and the scenario table of README.md. -update rewrites the fixture's and the
-// table; "go generate ./katas" rewrites the katas' harnesses and the table.
-func TestGenerated(t *testing.T) {
-	c, err := Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixture := path.Join(fixtureDir, "fixture", HarnessFile)
+// TestFixtureHarness keeps the fixture's harness_test.go the template's copy; -update
+// rewrites it.
+func TestFixtureHarness(t *testing.T) {
+	fixture := fixtureDir + "/fixture/" + HarnessFile
 	if *update {
 		writeFile(t, fixture, string(Harness("fixture")))
 	}
 	assertFile(t, fixture, string(Harness("fixture")))
-	for _, k := range c.All() {
-		got, err := os.ReadFile(path.Join(k.ID, HarnessFile))
-		if err != nil || !bytes.Equal(got, Harness(k.Package)) {
-			t.Errorf("%s/%s is stale; run \"go generate ./katas\"", k.ID, HarnessFile)
-		}
-	}
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := SpliceTable(readme, c.ScenarioTable())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		writeFile(t, "README.md", string(want))
-		readme = want
-	}
-	if !bytes.Equal(readme, want) {
-		t.Errorf("README.md's scenario table is stale; run \"go generate ./katas\"")
-	}
-}
-
-// TestCurriculumListsEveryKata keeps curriculum.go in step with the katas: each kata has a
-// place in the teaching order, and the order names no kata that does not exist.
-func TestCurriculumListsEveryKata(t *testing.T) {
-	c, err := Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range c.All() {
-		if !slices.Contains(curriculum, k.ID) {
-			t.Errorf("kata %q is not in curriculum (katas/curriculum.go)", k.ID)
-		}
-	}
-	for _, id := range curriculum {
-		if _, err := c.Get(id); err != nil {
-			t.Errorf("curriculum names %q, which is not a kata", id)
-		}
-	}
 }

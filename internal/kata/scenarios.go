@@ -1,4 +1,4 @@
-package katas
+package kata
 
 // Levels are the kata levels, easiest first; they mean the same as in the question banks.
 var Levels = []string{"junior", "mid", "senior"}

@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"errors"
@@ -192,11 +192,16 @@ func TestLoadFiles(t *testing.T) {
 
 func TestCatalogOrderAndGet(t *testing.T) {
 	t.Parallel()
-	c := newCatalog([]*Kata{{ID: "b", Level: "senior"}, {ID: "z", Level: "junior"}, {ID: "a", Level: "senior"}, {ID: "m", Level: "mid"}})
-	if got := c.IDs(); !slices.Equal(got, []string{"z", "m", "a", "b"}) {
+	ks := func() []*Kata {
+		return []*Kata{{ID: "b", Level: "senior"}, {ID: "z", Level: "junior"}, {ID: "a", Level: "senior"}, {ID: "m", Level: "mid"}, {ID: "c", Level: "senior"}}
+	}
+	if got := newCatalog(ks(), nil).IDs(); !slices.Equal(got, []string{"z", "m", "a", "b", "c"}) {
 		t.Errorf("IDs() = %q; want junior, mid, then senior, each by id", got)
 	}
-	if _, err := c.Get("nope"); !errors.Is(err, ErrNoKata) || !strings.Contains(err.Error(), `"nope"`) {
+	if got := newCatalog(ks(), []string{"c", "b"}).IDs(); !slices.Equal(got, []string{"z", "m", "c", "b", "a"}) {
+		t.Errorf("IDs() with order c, b = %q; want junior, mid, then senior in that order, the rest by id", got)
+	}
+	if _, err := newCatalog(ks(), nil).Get("nope"); !errors.Is(err, ErrNoKata) || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("Get(nope) = %v; want ErrNoKata naming it", err)
 	}
 }

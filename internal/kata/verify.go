@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"bytes"
@@ -102,7 +102,7 @@ func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, e
 
 	tmp, err := os.MkdirTemp("", "procdojo-verify-")
 	if err != nil {
-		return rep, fmt.Errorf("katas: %w", err)
+		return rep, fmt.Errorf("kata: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	ws, err := InitWorkspace(tmp)
@@ -137,10 +137,10 @@ func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, e
 			return rep, err
 		}
 		if err := os.MkdirAll(ws.KataDir(k), 0o755); err != nil {
-			return rep, fmt.Errorf("katas: %w", err)
+			return rep, fmt.Errorf("kata: %w", err)
 		}
 		if err := os.WriteFile(ws.File(k), src, 0o644); err != nil {
-			return rep, fmt.Errorf("katas: %w", err)
+			return rep, fmt.Errorf("kata: %w", err)
 		}
 		res, err := Check(ctx, ws, k, CheckOptions{Go: opts.Go, FailFast: r.Want == StatusFail})
 		if err != nil {
@@ -183,7 +183,7 @@ func Static(k *Kata) Problems {
 		}
 	}
 	if h, err := k.read(HarnessFile); err == nil && !bytes.Equal(h, Harness(k.Package)) {
-		problem(HarnessFile, "is not the copy of katas/%s for package %s; run \"go generate ./katas\"", TemplateFile, k.Package)
+		problem(HarnessFile, "is not the copy of internal/kata/%s for package %s; run \"go generate ./katas\"", TemplateFile, k.Package)
 	}
 	broken, err := k.Broken()
 	if err != nil {

@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"context"
@@ -53,20 +53,20 @@ type CheckOptions struct {
 // with a Result of status error).
 func Check(ctx context.Context, ws *Workspace, k *Kata, opts CheckOptions) (*Result, error) {
 	if !Supported {
-		return nil, fmt.Errorf("katas: %w", ErrUnsupported)
+		return nil, fmt.Errorf("kata: %w", ErrUnsupported)
 	}
 	if !ws.Started(k) {
-		return nil, fmt.Errorf("katas: %w: %s does not exist; start with \"procdojo kata start %s\"", ErrNotStarted, ws.File(k), k.ID)
+		return nil, fmt.Errorf("kata: %w: %s does not exist; start with \"procdojo kata start %s\"", ErrNotStarted, ws.File(k), k.ID)
 	}
 	tests, err := k.Tests()
 	if err != nil {
-		return nil, fmt.Errorf("katas: the reference tests of %s: %w", k.ID, err)
+		return nil, fmt.Errorf("kata: the reference tests of %s: %w", k.ID, err)
 	}
 	goCmd := opts.Go
 	if goCmd == "" {
 		p, err := exec.LookPath("go")
 		if err != nil {
-			return nil, fmt.Errorf("katas: %w on PATH; katas are checked with \"go test\", so install Go (https://go.dev/dl/): %v", ErrNoGo, err)
+			return nil, fmt.Errorf("kata: %w on PATH; katas are checked with \"go test\", so install Go (https://go.dev/dl/): %v", ErrNoGo, err)
 		}
 		goCmd = p
 	}
@@ -78,7 +78,7 @@ func Check(ctx context.Context, ws *Workspace, k *Kata, opts CheckOptions) (*Res
 	dir := ws.KataDir(k)
 	tmp, err := os.MkdirTemp("", "procdojo-check-")
 	if err != nil {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	overlay, err := writeOverlay(tmp, dir, ws, k)
@@ -124,7 +124,7 @@ func Check(ctx context.Context, ws *Workspace, k *Kata, opts CheckOptions) (*Res
 	switch {
 	case ctx.Err() != nil:
 		res.Status, res.Reason = StatusError, "interrupted"
-		return res, fmt.Errorf("katas: %w: %w", ErrInterrupted, context.Cause(ctx))
+		return res, fmt.Errorf("kata: %w: %w", ErrInterrupted, context.Cause(ctx))
 	case runCtx.Err() != nil:
 		res.TimedOut = true
 		res.Status = StatusFail
@@ -133,7 +133,7 @@ func Check(ctx context.Context, ws *Workspace, k *Kata, opts CheckOptions) (*Res
 			res.Reason += "; still running: " + strings.Join(running, ", ")
 		}
 	case runErr != nil:
-		return nil, fmt.Errorf("katas: running go test: %w", runErr)
+		return nil, fmt.Errorf("kata: running go test: %w", runErr)
 	}
 	return res, nil
 }
@@ -163,17 +163,17 @@ func writeOverlay(tmp, dir string, ws *Workspace, k *Kata) (string, error) {
 	for name, src := range tests {
 		p := filepath.Join(tmp, name)
 		if err := os.WriteFile(p, src, 0o644); err != nil {
-			return "", fmt.Errorf("katas: %w", err)
+			return "", fmt.Errorf("kata: %w", err)
 		}
 		replace[filepath.Join(dir, name)] = p
 	}
 	b, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
-		return "", fmt.Errorf("katas: %w", err)
+		return "", fmt.Errorf("kata: %w", err)
 	}
 	p := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(p, b, 0o644); err != nil {
-		return "", fmt.Errorf("katas: %w", err)
+		return "", fmt.Errorf("kata: %w", err)
 	}
 	return p, nil
 }

@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"bytes"
@@ -87,13 +87,13 @@ func WorkspaceFile(name string) (string, bool) {
 func InitWorkspace(dir string) (*Workspace, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, fmt.Errorf("katas: making the workspace: %w", err)
+		return nil, fmt.Errorf("kata: making the workspace: %w", err)
 	}
 	if b, err := os.ReadFile(filepath.Join(abs, "go.mod")); err == nil && !bytes.HasPrefix(b, []byte("module "+ModulePath+"\n")) {
-		return nil, fmt.Errorf("katas: %q already holds a go.mod of another module; choose an empty folder for the workspace", abs)
+		return nil, fmt.Errorf("kata: %q already holds a go.mod of another module; choose an empty folder for the workspace", abs)
 	}
 	for _, name := range WorkspaceFiles() {
 		p := filepath.Join(abs, name)
@@ -101,7 +101,7 @@ func InitWorkspace(dir string) (*Workspace, error) {
 			continue
 		}
 		if err := os.WriteFile(p, []byte(workspaceFiles[name]), 0o644); err != nil {
-			return nil, fmt.Errorf("katas: making the workspace: %w", err)
+			return nil, fmt.Errorf("kata: making the workspace: %w", err)
 		}
 	}
 	return &Workspace{Dir: abs}, nil
@@ -111,10 +111,10 @@ func InitWorkspace(dir string) (*Workspace, error) {
 func OpenWorkspace(dir string) (*Workspace, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	if _, err := os.Stat(filepath.Join(abs, MarkerFile)); err != nil {
-		return nil, fmt.Errorf("katas: %q is not a workspace (it has no %s): %w; make it one with \"procdojo kata init %s\"",
+		return nil, fmt.Errorf("kata: %q is not a workspace (it has no %s): %w; make it one with \"procdojo kata init %s\"",
 			abs, MarkerFile, ErrNoWorkspace, dir)
 	}
 	return &Workspace{Dir: abs}, nil
@@ -137,7 +137,7 @@ func FindWorkspace(flagDir, envDir, cwd string) (*Workspace, error) {
 	}
 	dir, err := filepath.Abs(cwd)
 	if err != nil {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	for {
 		for _, cand := range []string{dir, filepath.Join(dir, "solutions")} {
@@ -151,7 +151,7 @@ func FindWorkspace(flagDir, envDir, cwd string) (*Workspace, error) {
 		}
 		dir = parent
 	}
-	return nil, fmt.Errorf("katas: %w: no %s in %s or any folder above it; make one with \"procdojo kata init DIR\" and work inside it, or point at one with --workspace DIR or $%s",
+	return nil, fmt.Errorf("kata: %w: no %s in %s or any folder above it; make one with \"procdojo kata init DIR\" and work inside it, or point at one with --workspace DIR or $%s",
 		ErrNoWorkspace, MarkerFile, cwd, EnvWorkspace)
 }
 
@@ -185,7 +185,7 @@ func (w *Workspace) Start(k *Kata, force bool) (string, error) {
 	p := w.File(k)
 	if _, err := os.Stat(p); err == nil {
 		if !force {
-			return p, fmt.Errorf("katas: %w: %s exists", ErrStarted, p)
+			return p, fmt.Errorf("kata: %w: %s exists", ErrStarted, p)
 		}
 		if _, err := w.backup(k); err != nil {
 			return p, err
@@ -199,7 +199,7 @@ func (w *Workspace) Start(k *Kata, force bool) (string, error) {
 // is an error wrapping ErrNotStarted.
 func (w *Workspace) Reset(k *Kata) (string, error) {
 	if !w.Started(k) {
-		return "", fmt.Errorf("katas: %w: %s does not exist", ErrNotStarted, w.File(k))
+		return "", fmt.Errorf("kata: %w: %s does not exist", ErrNotStarted, w.File(k))
 	}
 	bak, err := w.backup(k)
 	if err != nil {
@@ -212,7 +212,7 @@ func (w *Workspace) backup(k *Kata) (string, error) {
 	p := w.File(k)
 	bak := p + ".bak"
 	if err := os.Rename(p, bak); err != nil {
-		return "", fmt.Errorf("katas: keeping your file: %w", err)
+		return "", fmt.Errorf("kata: keeping your file: %w", err)
 	}
 	return bak, nil
 }
@@ -223,10 +223,10 @@ func (w *Workspace) writeStarter(k *Kata) error {
 		return err
 	}
 	if err := os.MkdirAll(w.KataDir(k), 0o755); err != nil {
-		return fmt.Errorf("katas: %w", err)
+		return fmt.Errorf("kata: %w", err)
 	}
 	if err := os.WriteFile(w.File(k), src, 0o644); err != nil {
-		return fmt.Errorf("katas: writing the starter: %w", err)
+		return fmt.Errorf("kata: writing the starter: %w", err)
 	}
 	return nil
 }
@@ -236,7 +236,7 @@ func (w *Workspace) writeStarter(k *Kata) error {
 func (w *Workspace) userTestFiles(k *Kata) ([]string, error) {
 	entries, err := os.ReadDir(w.KataDir(k))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	var names []string
 	for _, e := range entries {

@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func (k *Kata) Broken() ([]Variant, error) {
 func (k *Kata) read(name string) ([]byte, error) {
 	b, err := fs.ReadFile(k.fsys, path.Join(k.dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("katas: reading %s/%s: %w", k.display, name, err)
+		return nil, fmt.Errorf("kata: reading %s/%s: %w", k.display, name, err)
 	}
 	return b, nil
 }
@@ -131,15 +132,23 @@ func (c *Catalog) Get(id string) (*Kata, error) {
 	if k, ok := c.byID[id]; ok {
 		return k, nil
 	}
-	return nil, fmt.Errorf("katas: %w %q", ErrNoKata, id)
+	return nil, fmt.Errorf("kata: %w %q", ErrNoKata, id)
 }
 
-func newCatalog(ks []*Kata) *Catalog {
+// newCatalog orders ks by level, then by their place in order (ids missing from it come
+// after, by id).
+func newCatalog(ks []*Kata, order []string) *Catalog {
+	rank := func(id string) int {
+		if i := slices.Index(order, id); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
 	sort.SliceStable(ks, func(i, j int) bool {
 		if ri, rj := levelRank(ks[i].Level), levelRank(ks[j].Level); ri != rj {
 			return ri < rj
 		}
-		if ri, rj := curriculumRank(ks[i].ID), curriculumRank(ks[j].ID); ri != rj {
+		if ri, rj := rank(ks[i].ID), rank(ks[j].ID); ri != rj {
 			return ri < rj
 		}
 		return ks[i].ID < ks[j].ID

@@ -1,9 +1,9 @@
-package katas
+package kata
 
 // The recorded streams in testdata/streams are real "go test -json" output over the fixture
 // kata. Refresh them with:
 //
-//	go test ./katas -run TestRecordedStreams -update
+//	go test ./internal/kata -run TestRecordedStreams -update
 
 import (
 	"flag"

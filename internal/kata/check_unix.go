@@ -1,6 +1,6 @@
 //go:build unix
 
-package katas
+package kata
 
 import (
 	"context"
@@ -39,13 +39,13 @@ func runGroup(ctx context.Context, name string, args []string, dir string, env [
 	// leftover process holding them cannot hold up the check.
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		return nil, fmt.Errorf("katas: %w", err)
+		return nil, fmt.Errorf("kata: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
 	startErr := cmd.Start()
@@ -54,7 +54,7 @@ func runGroup(ctx context.Context, name string, args []string, dir string, env [
 	if startErr != nil {
 		outR.Close()
 		errR.Close()
-		return nil, fmt.Errorf("katas: starting %s: %w", name, startErr)
+		return nil, fmt.Errorf("kata: starting %s: %w", name, startErr)
 	}
 
 	var wg sync.WaitGroup
@@ -88,10 +88,10 @@ func runGroup(ctx context.Context, name string, args []string, dir string, env [
 
 	var exitErr *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &exitErr) && ctx.Err() == nil {
-		return cmd.ProcessState, fmt.Errorf("katas: %w", waitErr)
+		return cmd.ProcessState, fmt.Errorf("kata: %w", waitErr)
 	}
 	if readErr != nil && !errors.Is(readErr, os.ErrClosed) {
-		return cmd.ProcessState, fmt.Errorf("katas: reading go test's output: %w", readErr)
+		return cmd.ProcessState, fmt.Errorf("kata: reading go test's output: %w", readErr)
 	}
 	return cmd.ProcessState, nil
 }

@@ -1,12 +1,10 @@
-package katas
+package kata
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
 )
-
-//go:generate go run ./internal/gen
 
 // Markers around the generated scenario table in katas/README.md.
 const (
@@ -66,7 +64,7 @@ func SpliceTable(readme []byte, table string) ([]byte, error) {
 	begin := bytes.Index(readme, []byte(TableBegin))
 	end := bytes.Index(readme, []byte(TableEnd))
 	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("katas: README has no %q ... %q markers for the scenario table", TableBegin, TableEnd)
+		return nil, fmt.Errorf("kata: README has no %q ... %q markers for the scenario table", TableBegin, TableEnd)
 	}
 	var out bytes.Buffer
 	out.Write(readme[:begin+len(TableBegin)])

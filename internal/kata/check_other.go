@@ -1,6 +1,6 @@
 //go:build !unix
 
-package katas
+package kata
 
 import (
 	"context"

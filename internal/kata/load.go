@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"errors"
@@ -23,21 +23,22 @@ import (
 // Files of a kata folder.
 const (
 	HarnessFile  = "harness_test.go"     // generated from TemplateFile
-	TemplateFile = "harness.go.tmpl"     // in the katas folder itself
+	TemplateFile = "harness.go.tmpl"     // in internal/kata
 	StarterFile  = "testdata/starter.go" // the user's starting point
 )
 
 // Load reads every kata in fsys: each top-level folder holding a kata.toml. root names fsys
-// in messages (for example "katas"). It checks the metadata and the files a kata needs
+// in messages (for example "katas"). The catalogue lists katas by level, then in order
+// (ids it leaves out come after, by id). It checks the metadata and the files a kata needs
 // (reference solution, reference tests, starter) and returns every problem it finds as a
 // Problems error; it runs nothing (Verify does), and parses the reference tests only when
 // asked for their names (Kata.Tests; Static reports their problems). With problems, the catalogue returned
 // holds the katas whose metadata could be read, for tools that repair files (go generate);
 // other callers should stop at the error.
-func Load(fsys fs.FS, root string) (*Catalog, error) {
+func Load(fsys fs.FS, root string, order ...string) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, fmt.Errorf("katas: reading %s: %w", root, err)
+		return nil, fmt.Errorf("kata: reading %s: %w", root, err)
 	}
 	var (
 		ks    []*Kata
@@ -66,9 +67,9 @@ func Load(fsys fs.FS, root string) (*Catalog, error) {
 	}
 	if len(ps) > 0 {
 		sortProblems(ps)
-		return newCatalog(ks), ps
+		return newCatalog(ks, order), ps
 	}
-	return newCatalog(ks), nil
+	return newCatalog(ks, order), nil
 }
 
 // loadKata loads the kata in folder dir of fsys. It returns nil when the metadata is too
@@ -248,7 +249,7 @@ func (k *Kata) matchFile(name string) (bool, error) {
 	ctx.JoinPath = path.Join
 	ctx.IsAbsPath = path.IsAbs
 	ctx.OpenFile = func(p string) (io.ReadCloser, error) { return k.fsys.Open(p) }
-	ctx.ReadDir = func(dir string) ([]fs.FileInfo, error) { return nil, errors.New("katas: ReadDir not supported") }
+	ctx.ReadDir = func(dir string) ([]fs.FileInfo, error) { return nil, errors.New("kata: ReadDir not supported") }
 	return ctx.MatchFile(k.dir, name)
 }
 

@@ -1,4 +1,4 @@
-package katas
+package kata
 
 import (
 	"errors"
@@ -95,7 +95,7 @@ func TestStartReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCatalog([]*Kata{k})
+	c := newCatalog([]*Kata{k}, nil)
 	if got := ws.StartedKatas(c); len(got) != 0 {
 		t.Errorf("StartedKatas before Start = %d katas; want 0", len(got))
 	}
@@ -140,9 +140,9 @@ func assertFile(t *testing.T, path, want string) {
 // TestRepoSolutions checks that the repository's solutions/ folder is a workspace as
 // InitWorkspace makes one, and that its go line is the root module's. Rewrite it with
 //
-//	go test ./katas -run TestRepoSolutions -update
+//	go test ./internal/kata -run TestRepoSolutions -update
 func TestRepoSolutions(t *testing.T) {
-	dir := filepath.Join("..", "solutions")
+	dir := filepath.Join("..", "..", "solutions")
 	if *update {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -156,7 +156,7 @@ func TestRepoSolutions(t *testing.T) {
 		want, _ := WorkspaceFile(name)
 		assertFile(t, filepath.Join(dir, name), want)
 	}
-	root, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	root, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
