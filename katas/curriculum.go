@@ -14,4 +14,7 @@ var Curriculum = []string{
 	// senior: long-lived workers, then supervision, then whole systems.
 	"worker-pool", "load-balancer", "supervisor", "graceful-shutdown", "job-queue",
 	"autoscale", "rlimits", "daemon", "safe-executor", "file-converter", "task-runner",
+
+	// The Node.js track, in the same spirit: junior, mid, then senior.
+	"node-run-capture",
 }

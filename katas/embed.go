@@ -9,7 +9,7 @@ import (
 
 // files holds every kata as the binary ships it.
 //
-//go:embed */kata.toml */*.go */testdata/*.go
+//go:embed */kata.toml */*.go */*.js */testdata/*.go */testdata/*.js
 var files embed.FS
 
 // FS returns the catalogue's files: one folder per kata.

@@ -74,17 +74,19 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
-// TestGenerated fails while a generated file is stale: every kata's harness_test.go and the
-// scenario table of README.md; "go generate ./katas" rewrites them.
+// TestGenerated fails while a generated file is stale: every kata's harness_test.go (and a
+// Node kata's harness_node_test.go) and the scenario table of README.md; "go generate ./katas" rewrites them.
 func TestGenerated(t *testing.T) {
 	c, err := Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range c.All() {
-		got, err := os.ReadFile(path.Join(k.ID, kata.HarnessFile))
-		if err != nil || !bytes.Equal(got, kata.Harness(k.Package)) {
-			t.Errorf("%s/%s is stale; run \"go generate ./katas\"", k.ID, kata.HarnessFile)
+		for name, want := range kata.GeneratedFiles(k) {
+			got, err := os.ReadFile(path.Join(k.ID, name))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s/%s is stale; run \"go generate ./katas\"", k.ID, name)
+			}
 		}
 	}
 	readme, err := os.ReadFile("README.md")

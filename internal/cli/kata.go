@@ -223,3 +223,15 @@ func readKataStatus(log *progress.Log, errOut io.Writer) (map[string]kataStatus,
 	}
 	return st, nil
 }
+
+// needNode checks that a Node kata can be checked here: node is installed and recent
+// enough. Without it the error is a usage error (exit 2) naming the version needed.
+func needNode(k *kata.Kata) error {
+	if k.Lang != kata.LangNode {
+		return nil
+	}
+	if _, err := kata.FindNode(""); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
+}

@@ -38,10 +38,12 @@ func newKataCheckCommand(ios *iostreams.IOStreams) *ucli.Command {
 		Name:      "check",
 		Usage:     "run a kata's reference tests against your file",
 		ArgsUsage: "ID | --all",
-		Description: `Runs "go test" on your file with the kata's reference tests (taken from procdojo, so test
-files you edit or add in the workspace change nothing), in a process group of its own with a
-deadline: the kata's time limit, or --timeout. On the deadline or Ctrl-C the whole group is
-killed, so nothing your code started survives. Every check is recorded in the progress log.
+		Description: `Compiles your file with the kata's reference tests ("go test -c"; the tests are taken from
+procdojo, so test files you edit or add in the workspace change nothing), then runs them
+with a deadline: the kata's time limit, or --timeout, which times the tests alone. A file
+checked before is not compiled again. The tests run without a shell, under a supervisor
+that kills every process they started (on Linux, even those that left the process group)
+when they end, at the deadline, or on Ctrl-C. Every check is recorded in the progress log.
 The last line is "PASS <id> (n/n tests)" or "FAIL <id> (k/n tests): <reason>".
 Exit status 0 on PASS, 1 on FAIL, 130 on Ctrl-C.
 
@@ -52,7 +54,7 @@ Examples:
 		Flags: []ucli.Flag{
 			workspaceFlag(),
 			&ucli.BoolFlag{Name: "all", Usage: "check every kata started in the workspace, GOMAXPROCS at a time, and print a summary"},
-			&ucli.DurationFlag{Name: "timeout", Usage: "the deadline `D` for the whole go test, build included (default: the kata's time limit)"},
+			&ucli.DurationFlag{Name: "timeout", Usage: "the deadline `D` of the tests, the build left out (default: the kata's time limit)"},
 			&ucli.BoolFlag{Name: "json", Usage: "print the result as JSON (progress goes to stderr)"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show every test's output (as it comes, for one kata)"},
 		},
@@ -103,6 +105,9 @@ func runKataCheck(ctx context.Context, opts *kataCheckOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := needNode(k); err != nil {
+		return err
+	}
 	streamed := opts.Verbose && !opts.JSON
 	var stream *eventPrinter
 	if streamed {
@@ -132,6 +137,17 @@ func runKataCheck(ctx context.Context, opts *kataCheckOptions) error {
 	return nil
 }
 
+// buildNotice returns, for a terminal, the OnBuild callback that says the test binary is
+// being compiled (it takes a while the first time); nil otherwise.
+func buildNotice(ios *iostreams.IOStreams, k *kata.Kata) func() {
+	if !ios.ErrTTY {
+		return nil
+	}
+	return func() {
+		fmt.Fprintf(ios.ErrOut, "building %s (the first check compiles the test framework)...\n", k.ID)
+	}
+}
+
 func limitOf(k *kata.Kata, timeout time.Duration) time.Duration {
 	if timeout > 0 {
 		return timeout
@@ -142,7 +158,7 @@ func limitOf(k *kata.Kata, timeout time.Duration) time.Duration {
 // checkOne checks kata k and records the check in the log. It returns a result whenever the
 // check ran, interrupted or not.
 func checkOne(ctx context.Context, opts *kataCheckOptions, ws *kata.Workspace, k *kata.Kata, stream *eventPrinter) (*kata.Result, error) {
-	copts := kata.CheckOptions{Timeout: opts.Timeout, Go: opts.Go}
+	copts := kata.CheckOptions{Timeout: opts.Timeout, Go: opts.Go, OnBuild: buildNotice(opts.IO, k)}
 	if stream != nil {
 		copts.OnEvent = stream.print
 	}

@@ -22,16 +22,18 @@ type kataListOptions struct {
 	Catalog *kata.Catalog
 	Log     *progress.Log
 	Level   string
+	Lang    string // "" lists every language
 	JSON    bool
 }
 
 func newKataListCommand(ios *iostreams.IOStreams) *ucli.Command {
 	return &ucli.Command{
 		Name:      "list",
-		Usage:     "list the katas: id, level, topics, title and your status (new, attempted, passed)",
+		Usage:     "list the katas: id, level, language, topics, title and your status (new, attempted, passed)",
 		ArgsUsage: " ",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "level", Usage: "only katas of this `LEVEL`: junior, mid or senior"},
+			&ucli.StringFlag{Name: "lang", Usage: "only katas solved in this `LANG`: go or node"},
 			&ucli.BoolFlag{Name: "json", Usage: "print the list as JSON"},
 		},
 		Action: func(c *ucli.Context) error {
@@ -46,7 +48,7 @@ func newKataListCommand(ios *iostreams.IOStreams) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			return runKataList(&kataListOptions{IO: ios, Catalog: cat, Log: log, Level: c.String("level"), JSON: c.Bool("json")})
+			return runKataList(&kataListOptions{IO: ios, Catalog: cat, Log: log, Level: c.String("level"), Lang: c.String("lang"), JSON: c.Bool("json")})
 		},
 	}
 }
@@ -54,6 +56,9 @@ func newKataListCommand(ios *iostreams.IOStreams) *ucli.Command {
 func runKataList(opts *kataListOptions) error {
 	if opts.Level != "" && !slices.Contains(kata.Levels, opts.Level) {
 		return usageErr("no level %q; use one of %s", opts.Level, strings.Join(kata.Levels, ", "))
+	}
+	if opts.Lang != "" && !slices.Contains(kata.Langs, opts.Lang) {
+		return usageErr("no language %q; use one of %s", opts.Lang, strings.Join(kata.Langs, ", "))
 	}
 	st, err := readKataStatus(opts.Log, opts.IO.ErrOut)
 	if err != nil {
@@ -63,6 +68,7 @@ func runKataList(opts *kataListOptions) error {
 		ID        string   `json:"id"`
 		Title     string   `json:"title"`
 		Level     string   `json:"level"`
+		Lang      string   `json:"lang"`
 		Topics    []string `json:"topics"`
 		Scenarios []string `json:"scenarios"`
 		Status    string   `json:"status"`
@@ -72,11 +78,11 @@ func runKataList(opts *kataListOptions) error {
 	}
 	var items []item
 	for _, k := range opts.Catalog.All() {
-		if opts.Level != "" && k.Level != opts.Level {
+		if opts.Level != "" && k.Level != opts.Level || opts.Lang != "" && k.Lang != opts.Lang {
 			continue
 		}
 		s := st[k.ID]
-		items = append(items, item{k.ID, k.Title, k.Level, k.Topics, k.Scenarios, s.String(), len(k.Hints), s.Hints, k.TimeLimit.String()})
+		items = append(items, item{k.ID, k.Title, k.Level, k.Lang, k.Topics, k.Scenarios, s.String(), len(k.Hints), s.Hints, k.TimeLimit.String()})
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -87,9 +93,9 @@ func runKataList(opts *kataListOptions) error {
 		return enc.Encode(items)
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLEVEL\tTOPICS\tTITLE\tSTATUS")
+	fmt.Fprintln(tw, "ID\tLEVEL\tLANG\tTOPICS\tTITLE\tSTATUS")
 	for _, it := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.ID, it.Level, strings.Join(it.Topics, ","), clip(it.Title, 60), it.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Level, it.Lang, strings.Join(it.Topics, ","), clip(it.Title, 60), it.Status)
 	}
 	return tw.Flush()
 }
@@ -130,11 +136,14 @@ func runKataShow(opts *kataShowOptions) error {
 	}
 	out := opts.IO.Out
 	fmt.Fprintf(out, "%s: %s\n", k.ID, k.Title)
-	fmt.Fprintf(out, "level %s · topics %s · time limit %s · status %s\n", k.Level, strings.Join(k.Topics, ", "), k.TimeLimit, st[k.ID])
+	fmt.Fprintf(out, "level %s · language %s · topics %s · time limit %s · status %s\n", k.Level, langName(k.Lang), strings.Join(k.Topics, ", "), k.TimeLimit, st[k.ID])
 	for _, key := range k.Scenarios {
 		if s, ok := kata.ScenarioByKey(key); ok {
 			fmt.Fprintf(out, "scenario: %s (%s)\n", s.Description, s.Group)
 		}
+	}
+	for _, twin := range opts.Catalog.Twins(k) {
+		fmt.Fprintf(out, "twin in %s: %s, %s (procdojo kata show %s)\n", langName(twin.Lang), twin.ID, twin.Title, twin.ID)
 	}
 	fmt.Fprintf(out, "\n%s\n\n", strings.TrimSpace(k.Statement))
 	fmt.Fprintf(out, "Hints: %d, %d seen (procdojo kata hint %s shows one more)\n", len(k.Hints), st[k.ID].Hints, k.ID)
@@ -183,6 +192,9 @@ func runKataStart(opts *kataStartOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := needNode(k); err != nil {
+		return err
+	}
 	existed := ws.Started(k)
 	p, err := ws.Start(k, opts.Force)
 	if errors.Is(err, kata.ErrStarted) {
@@ -198,4 +210,12 @@ func runKataStart(opts *kataStartOptions) error {
 	}
 	fmt.Fprintf(out, "Your file: %s\nEdit it, then run: procdojo kata check %s\n", p, k.ID)
 	return nil
+}
+
+// langName is a kata language as people write it.
+func langName(lang string) string {
+	if lang == kata.LangNode {
+		return "Node.js"
+	}
+	return "Go"
 }

@@ -206,8 +206,18 @@ func TestKataListShowStart(t *testing.T) {
 	if err := runKataList(opts); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := e.out.String(), "ID       LEVEL   TOPICS    TITLE                                     STATUS\nfixture  junior  execfile  Add numbers and capture a child's output  new\n"; got != want {
+	if got, want := e.out.String(), "ID       LEVEL   LANG  TOPICS    TITLE                                                 STATUS\n"+
+		"fixture  junior  go    execfile  Add numbers and capture a child's output              new\n"+
+		"nodefix  junior  node  execfile  Add numbers and capture a child's output, in Node.js  new\n"; got != want {
 		t.Errorf("kata list =\n%s\nwant\n%s", got, want)
+	}
+	e.reset()
+	if err := runKataList(&kataListOptions{IO: e.ios, Catalog: e.cat, Log: e.log, Lang: "node"}); err != nil || strings.Contains(e.out.String(), "fixture ") || !strings.Contains(e.out.String(), "nodefix") {
+		t.Errorf("kata list --lang node = %v\n%s\nwant nodefix only", err, e.out)
+	}
+	e.reset()
+	if err := runKataList(&kataListOptions{IO: e.ios, Catalog: e.cat, Lang: "rust"}); status(e.ios, err) != ExitUsage {
+		t.Errorf("kata list --lang rust = %v; want exit 2", err)
 	}
 	for _, r := range []progress.Record{
 		{Type: progress.TypeKataCheck, Kata: "fixture", Verdict: "fail"},
@@ -219,6 +229,7 @@ func TestKataListShowStart(t *testing.T) {
 	}
 	e.reset()
 	opts.JSON = true
+	opts.Lang = "go"
 	if err := runKataList(opts); err != nil {
 		t.Fatal(err)
 	}
@@ -363,8 +374,8 @@ func TestKataVerifyInit(t *testing.T) {
 	e := newKataEnv(t)
 	err := runKataVerify(context.Background(), &kataVerifyOptions{IO: e.ios, Catalog: e.cat})
 	out := e.out.String()
-	if status(e.ios, err) != ExitFailure || !strings.HasPrefix(out, "ok   fixture (4 runs, ") || !strings.Contains(out, `FAIL scenario "spawn-timeout" has no kata`) {
-		t.Errorf("kata verify = %v\n%s\nwant fixture ok, then the scenarios without a kata, exit 1", err, out)
+	if status(e.ios, err) != ExitFailure || !strings.Contains(out, "ok   fixture (4 runs, ") || !strings.Contains(out, "ok   nodefix (4 runs, ") || !strings.Contains(out, `FAIL scenario "spawn-timeout" has no kata`) {
+		t.Errorf("kata verify = %v\n%s\nwant fixture and nodefix ok, then the scenarios without a kata, exit 1", err, out)
 	}
 	e.reset()
 	dir := filepath.Join(t.TempDir(), "dojo")
@@ -437,5 +448,25 @@ func TestKataCheckInterrupted(t *testing.T) {
 	}
 	if recs := e.records(t); len(recs) != 1 || recs[0].Verdict != "error" || recs[0].Reason != "interrupted" {
 		t.Errorf("log = %+v; want one check recorded as an interrupted error", recs)
+	}
+}
+
+// TestNodeKataWithoutNode: without node on PATH, starting or checking a Node kata is a usage
+// error (exit 2) naming the version needed; Go katas work as before.
+func TestNodeKataWithoutNode(t *testing.T) {
+	e := newKataEnv(t)
+	t.Setenv("PATH", t.TempDir())
+	err := runKataStart(&kataStartOptions{IO: e.ios, Catalog: e.cat, WS: e.locator(), ID: "nodefix"})
+	if got := status(e.ios, err); got != ExitUsage || !strings.Contains(e.errOut.String(), "Node.js 18 or newer") {
+		t.Errorf("kata start nodefix without node = exit %d, stderr %q; want 2 naming Node.js 18 or newer", got, e.errOut)
+	}
+	e.reset()
+	err = runKataCheck(context.Background(), &kataCheckOptions{IO: e.ios, Catalog: e.cat, WS: e.locator(), ID: "nodefix"})
+	if got := status(e.ios, err); got != ExitUsage {
+		t.Errorf("kata check nodefix without node = exit %d, stderr %q; want 2", got, e.errOut)
+	}
+	e.reset()
+	if err := runKataStart(&kataStartOptions{IO: e.ios, Catalog: e.cat, WS: e.locator(), ID: "fixture"}); err != nil {
+		t.Errorf("kata start fixture without node = %v; want the Go kata to start", err)
 	}
 }

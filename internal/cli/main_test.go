@@ -15,7 +15,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		os.Exit(Main(iostreams.System(), append([]string{"procdojo"}, os.Args[1:]...)))
 	}
-	os.Exit(m.Run())
+	// The checks the tests run cache their test binaries in a folder of this run, not in
+	// the user's cache.
+	cache, err := os.MkdirTemp("", "procdojo-cli-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
 }
 
 // procdojoCommandEnv returns the environment for a child that runs procdojo.

@@ -203,7 +203,7 @@ func watchCheck(ctx context.Context, opts *kataWatchOptions, ws *kata.Workspace,
 	check := opts.Check
 	if check == nil {
 		check = func(ctx context.Context, ws *kata.Workspace, k *kata.Kata) (*kata.Result, error) {
-			return kata.Check(ctx, ws, k, kata.CheckOptions{Timeout: opts.Timeout})
+			return kata.Check(ctx, ws, k, kata.CheckOptions{Timeout: opts.Timeout, OnBuild: buildNotice(opts.IO, k)})
 		}
 	}
 	res, err := check(ctx, ws, k)

@@ -15,6 +15,17 @@ func runGroup(context.Context, string, []string, string, []string, func(io.Reade
 	return nil, ErrUnsupported
 }
 
-func exitInfo(ps *os.ProcessState) (string, int) {
-	return ps.String(), ps.ExitCode()
+func runReaped(context.Context, string, []string, string, []string, func(io.Reader) error, io.Writer) (reaped, error) {
+	return reaped{}, ErrUnsupported
+}
+
+// reaped is what a reaper reported; checks never run on this OS.
+type reaped struct {
+	exit      *procExit
+	leftovers int
+}
+
+type procExit struct {
+	Desc string
+	Code int
 }

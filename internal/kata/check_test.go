@@ -48,14 +48,14 @@ func TestCheck(t *testing.T) {
 					t.Errorf("build failure = %v, %q, reason %q; want true, output and reason with %q", res.BuildFailed, res.BuildOutput, res.Reason, want)
 				}
 			}},
-		{solution: "missing", status: StatusFail, reason: "build failed: fixture_test.go:37:14: undefined: Output",
+		{solution: "missing", status: StatusFail, reason: "build failed: fixture_test.go:45:14: undefined: Output",
 			check: func(t *testing.T, ws *Workspace, res *Result) {
 				if strings.Contains(res.BuildOutput, "procdojo-check") {
 					t.Errorf("build output = %q; want no temporary paths", res.BuildOutput)
 				}
 			}},
-		{solution: "exit", status: StatusFail, reason: "the test binary exited early: TestAdd did not finish; TestOutput never ran"},
-		{solution: "panic", status: StatusFail, reason: "1 test failed: TestAdd; the test binary exited early: TestOutput never ran",
+		{solution: "exit", status: StatusFail, reason: "the test binary exited early (exit status 3): TestAdd did not finish; TestOutput never ran"},
+		{solution: "panic", status: StatusFail, reason: "1 test failed: TestAdd; the test binary exited early (exit status 2): TestOutput never ran",
 			check: func(t *testing.T, ws *Workspace, res *Result) {
 				if got := res.Tests[0].Output; !strings.Contains(got, "panic: fixture: Add is broken") {
 					t.Errorf("TestAdd's message = %q; want the panic", got)
@@ -68,12 +68,16 @@ func TestCheck(t *testing.T) {
 					t.Errorf("TestAdd's message is %d bytes (ends %q); want at most %d and a note of the cut", len(out), tail(out, 80), MaxTestOutput)
 				}
 			}},
+		// The routes to a false pass: results printed by the solution, and skips.
+		{solution: "forge", status: StatusFail,
+			reason: "the test binary ended (exit status 0) before the test framework finished: something in the solution ended the process (os.Exit, syscall.Exit, log.Fatal or a signal)"},
+		{solution: "skip", status: StatusFail, passed: 1, reason: "skipped: TestOutput (fixture_test.go:41: no output today); a test that skips has not passed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.solution, func(t *testing.T) {
 			t.Parallel()
 			ws := workspaceWith(t, k, tc.solution)
-			res, err := Check(context.Background(), ws, k, CheckOptions{})
+			res, err := Check(context.Background(), ws, k, CheckOptions{CacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatalf("Check(%s) error = %v; want nil", tc.solution, err)
 			}
@@ -104,7 +108,7 @@ func TestCheckUsesPristineTests(t *testing.T) {
 		writeFile(t, filepath.Join(dir, "fixture_test.go"), "package fixture\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {}\n\nfunc TestOutput(t *testing.T) {}\n")
 		writeFile(t, filepath.Join(dir, "harness_test.go"), "this is not Go\n")
 		writeFile(t, filepath.Join(dir, "mine_test.go"), "package fixture\n\nimport \"testing\"\n\nfunc TestMine(t *testing.T) { t.Fatal(\"mine\") }\n")
-		res, err := Check(context.Background(), ws, k, CheckOptions{})
+		res, err := Check(context.Background(), ws, k, CheckOptions{NoCache: true})
 		if err != nil || res.Status != tc.want {
 			t.Errorf("Check(%s with the user's own tests) = %v, %v; want %s", tc.solution, res, err, tc.want)
 		}
@@ -133,8 +137,8 @@ func TestCheckKillsProcessGroup(t *testing.T) {
 	t.Parallel()
 	k := fixtureKata(t)
 
-	// Interrupted once the grandchild exists. This also warms the build cache, so that the
-	// deadline below can be short and still fall after the build.
+	// Interrupted once the grandchild exists. This also fills the cache of test binaries:
+	// the deadline below times the tests alone either way.
 	ws := workspaceWith(t, k, "hang")
 	pidFile := filepath.Join(ws.KataDir(k), "grandchild.pid")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -151,7 +155,8 @@ func TestCheckKillsProcessGroup(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	res, err := Check(ctx, ws, k, CheckOptions{Timeout: 2 * time.Minute})
+	cache := t.TempDir()
+	res, err := Check(ctx, ws, k, CheckOptions{Timeout: 2 * time.Minute, CacheDir: cache})
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) || res == nil || res.Status != StatusError {
 		t.Fatalf("Check(hang, interrupted) = %+v, %v; want status error and ErrInterrupted", res, err)
 	}
@@ -164,8 +169,8 @@ func TestCheckKillsProcessGroup(t *testing.T) {
 	if err := os.Remove(pidFile); err != nil {
 		t.Fatal(err)
 	}
-	limit := untilChild + 5*time.Second
-	res, err = Check(context.Background(), ws, k, CheckOptions{Timeout: limit})
+	limit := 5 * time.Second // the tests alone: the binary is cached by now
+	res, err = Check(context.Background(), ws, k, CheckOptions{Timeout: limit, CacheDir: cache})
 	if err != nil {
 		t.Fatalf("Check(hang, timeout) error = %v; want nil", err)
 	}

@@ -24,10 +24,15 @@ type Kata struct {
 	Level     string   // junior, mid or senior
 	Topics    []string // from Topics
 	Scenarios []string // keys of Scenarios
-	Package   string   // the Go package name; the user's file is Package + ".go"
+	Lang      string   // the language of the user's file: LangGo or LangNode
+	Package   string   // the Go package of the tests; the user's file is FileName
 	TimeLimit time.Duration
 	Statement string // Markdown
 	Hints     []string
+
+	// Skippable names the tests (or subtests) that may skip without failing the check,
+	// each with the reason, such as a feature the OS lacks. Any other skip is a failure.
+	Skippable map[string]string
 
 	tests     func() ([]string, error) // findTests, once
 	fsys      fs.FS                    // the catalogue's file system
@@ -37,8 +42,44 @@ type Kata struct {
 	broken    []string                 // names of testdata/broken_*.go, sorted
 }
 
-// FileName is the name of the user's file and of the reference solution: Package + ".go".
-func (k *Kata) FileName() string { return k.Package + ".go" }
+// Languages of a kata: the language the user writes in. The reference tests are Go either
+// way.
+const (
+	LangGo   = "go"
+	LangNode = "node"
+)
+
+// Langs are the languages of katas.
+var Langs = []string{LangGo, LangNode}
+
+// Ext is the file extension of the kata's language: ".go" or ".js".
+func (k *Kata) Ext() string {
+	if k.Lang == LangNode {
+		return ".js"
+	}
+	return ".go"
+}
+
+// FileName is the name of the user's file and of the reference solution: Package + Ext.
+func (k *Kata) FileName() string { return k.Package + k.Ext() }
+
+// StarterFile is the starter's path in the kata folder: testdata/starter.go or .js.
+func (k *Kata) StarterFile() string { return "testdata/starter" + k.Ext() }
+
+// SkipReason returns why test may skip, and whether it may: a test may skip when it, or a
+// test it belongs to, is listed in Skippable.
+func (k *Kata) SkipReason(test string) (string, bool) {
+	for name := test; ; {
+		if r, ok := k.Skippable[name]; ok {
+			return r, true
+		}
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return "", false
+		}
+		name = name[:i]
+	}
+}
 
 // Dir is the kata's folder as shown in messages, such as "katas/run-capture".
 func (k *Kata) Dir() string { return k.display }
@@ -56,8 +97,8 @@ func (k *Kata) Tests() ([]string, error) {
 // Solution returns the reference solution's source.
 func (k *Kata) Solution() ([]byte, error) { return k.read(k.FileName()) }
 
-// Starter returns the starter's source (testdata/starter.go).
-func (k *Kata) Starter() ([]byte, error) { return k.read(StarterFile) }
+// Starter returns the starter's source (StarterFile).
+func (k *Kata) Starter() ([]byte, error) { return k.read(k.StarterFile()) }
 
 // TestFiles returns the reference test files (harness_test.go included) by name.
 func (k *Kata) TestFiles() (map[string][]byte, error) {
@@ -74,7 +115,7 @@ func (k *Kata) TestFiles() (map[string][]byte, error) {
 
 // Variant is a known-broken solution of a kata, from testdata/broken_<name>.go.
 type Variant struct {
-	Name    string // the file's name, such as "broken_no_wait.go"
+	Name    string // the file's name, such as "broken_no_wait.go" or "broken_no_wait.js"
 	Mistake string // the text of its "// Broken: ..." first line, or "" when it has none
 	Source  []byte
 }

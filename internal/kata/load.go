@@ -22,9 +22,9 @@ import (
 
 // Files of a kata folder.
 const (
-	HarnessFile  = "harness_test.go"     // generated from TemplateFile
-	TemplateFile = "harness.go.tmpl"     // in internal/kata
-	StarterFile  = "testdata/starter.go" // the user's starting point
+	HarnessFile     = "harness_test.go"      // generated from TemplateFile
+	TemplateFile    = "harness.go.tmpl"      // in internal/kata
+	NodeHarnessFile = "harness_node_test.go" // a Node kata's, from harness_node.go.tmpl
 )
 
 // Load reads every kata in fsys: each top-level folder holding a kata.toml. root names fsys
@@ -91,8 +91,9 @@ func loadKata(fsys fs.FS, dir, display string) (*Kata, Problems) {
 	}
 	k := &Kata{
 		ID: m.ID, Title: m.Title, Level: m.Level, Topics: m.Topics, Scenarios: m.Scenarios,
-		Package: m.Package, TimeLimit: m.TimeLimit, Statement: m.Statement, Hints: m.Hints,
-		fsys: fsys, dir: dir, display: display,
+		Lang: m.Lang, Package: m.Package, TimeLimit: m.TimeLimit, Statement: m.Statement, Hints: m.Hints,
+		Skippable: m.Skippable,
+		fsys:      fsys, dir: dir, display: display,
 	}
 	k.tests = sync.OnceValues(k.findTests)
 	ps = append(ps, k.loadFiles()...)
@@ -115,34 +116,41 @@ func (k *Kata) loadFiles() Problems {
 	for _, e := range entries {
 		name := e.Name()
 		switch {
-		case e.IsDir() || !strings.HasSuffix(name, ".go"):
+		case e.IsDir():
 		case strings.HasSuffix(name, "_test.go"):
 			k.testFiles = append(k.testFiles, name)
 		case name == k.FileName():
 			haveRef = true
-		default:
+		case strings.HasSuffix(name, ".go"), strings.HasSuffix(name, ".js"):
 			problem(name, token.Position{}, "the reference solution must be one file, %s; move this code into it or into a _test.go file", k.FileName())
 		}
 	}
-	if !haveRef {
+	switch {
+	case !haveRef && k.Lang == LangNode:
+		problem(k.FileName(), token.Position{}, "missing: the reference solution (a CommonJS module)")
+	case !haveRef:
 		problem(k.FileName(), token.Position{}, "missing: the reference solution of package %q", k.Package)
-	} else {
+	case k.Lang != LangNode:
 		ps = append(ps, k.checkPackage(k.FileName(), false)...)
 	}
-	if !contains(k.testFiles, HarnessFile) {
-		problem(HarnessFile, token.Position{}, "missing: generate it with \"go generate ./katas\"")
+	for name := range GeneratedFiles(k) {
+		if !contains(k.testFiles, name) {
+			problem(name, token.Position{}, "missing: generate it with \"go generate ./katas\"")
+		}
 	}
-	if _, err := fs.Stat(k.fsys, path.Join(k.dir, StarterFile)); err != nil {
-		problem(StarterFile, token.Position{}, "missing: the starter (the API with TODO bodies)")
-	} else {
-		ps = append(ps, k.checkPackage(StarterFile, false)...)
+	if _, err := fs.Stat(k.fsys, path.Join(k.dir, k.StarterFile())); err != nil {
+		problem(k.StarterFile(), token.Position{}, "missing: the starter (the API with TODO bodies)")
+	} else if k.Lang != LangNode {
+		ps = append(ps, k.checkPackage(k.StarterFile(), false)...)
 	}
 	if tds, err := fs.ReadDir(k.fsys, path.Join(k.dir, "testdata")); err == nil {
 		for _, e := range tds {
-			if !e.IsDir() && strings.HasPrefix(e.Name(), "broken_") && strings.HasSuffix(e.Name(), ".go") {
+			if !e.IsDir() && strings.HasPrefix(e.Name(), "broken_") && strings.HasSuffix(e.Name(), k.Ext()) {
 				name := "testdata/" + e.Name()
 				k.broken = append(k.broken, name)
-				ps = append(ps, k.checkPackage(name, false)...)
+				if k.Lang != LangNode {
+					ps = append(ps, k.checkPackage(name, false)...)
+				}
 			}
 		}
 	}

@@ -27,20 +27,24 @@ const (
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// metaKeys are the keys of kata.toml, in the order the format documents them; all are
-// required.
-var metaKeys = []string{
-	"id", "title", "level", "topics", "scenarios", "package", "time_limit", "statement", "hints",
-}
+// metaKeys are the required keys of kata.toml, in the order the format documents them;
+// optionalKeys may be left out.
+var (
+	metaKeys = []string{
+		"id", "title", "level", "topics", "scenarios", "package", "time_limit", "statement", "hints",
+	}
+	optionalKeys = []string{"lang", "skippable"}
+)
 
 // listKeys are the keys whose value is a list of strings; the others are strings.
 var listKeys = []string{"topics", "scenarios", "hints"}
 
 // meta is a decoded kata.toml.
 type meta struct {
-	ID, Title, Level, Package, Statement string
-	Topics, Scenarios, Hints             []string
-	TimeLimit                            time.Duration
+	ID, Title, Level, Lang, Package, Statement string
+	Topics, Scenarios, Hints                   []string
+	TimeLimit                                  time.Duration
+	Skippable                                  map[string]string
 }
 
 // parseMeta decodes and validates kata.toml. file is its name in messages. Every problem
@@ -70,22 +74,23 @@ func parseMeta(file string, data []byte) (meta, Problems) {
 	}
 
 	// Unknown keys, reported once per top-level name (a table reports its header).
+	allKeys := append(slices.Clone(metaKeys), optionalKeys...)
 	seen := map[string]bool{}
 	for _, k := range md.Keys() {
 		top := k[0]
-		if slices.Contains(metaKeys, top) && len(k) == 1 || seen[top] {
+		if slices.Contains(allKeys, top) && len(k) == 1 || top == "skippable" || seen[top] {
 			continue
 		}
 		seen[top] = true
-		if slices.Contains(metaKeys, top) {
+		if slices.Contains(allKeys, top) {
 			at(top, "%q must be a plain value, not a table", top)
 			continue
 		}
 		msg := fmt.Sprintf("unknown key %q", top)
-		if s := suggest.Closest(top, metaKeys); s != "" {
+		if s := suggest.Closest(top, allKeys); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		at(top, "%s (kata.toml keys: %s)", msg, strings.Join(metaKeys, ", "))
+		at(top, "%s (kata.toml keys: %s)", msg, strings.Join(allKeys, ", "))
 	}
 
 	str := func(key string) string {
@@ -144,6 +149,31 @@ func parseMeta(file string, data []byte) (meta, Problems) {
 	limit := str("time_limit")
 	m.Statement = str("statement")
 	m.Hints = list("hints")
+	m.Lang = LangGo
+	if v, ok := raw["lang"]; ok {
+		if s, ok := v.(string); !ok || !slices.Contains(Langs, s) {
+			at("lang", "lang must be one of %s (default %s)", strings.Join(Langs, ", "), LangGo)
+		} else {
+			m.Lang = s
+		}
+	}
+	if v, ok := raw["skippable"]; ok {
+		t, ok := v.(map[string]any)
+		if !ok {
+			at("skippable", "skippable must be a table of test names and the reason each may skip, such as { TestNoNetwork = \"needs user namespaces\" }")
+		}
+		for name, r := range t {
+			reason, ok := r.(string)
+			if !ok || strings.TrimSpace(reason) == "" || !isTestName(strings.SplitN(name, "/", 2)[0], "Test") {
+				at("skippable", "skippable.%s must name a test (Test...) and give the reason it may skip as a string", name)
+				continue
+			}
+			if m.Skippable == nil {
+				m.Skippable = map[string]string{}
+			}
+			m.Skippable[name] = reason
+		}
+	}
 
 	if m.ID != "" && !idPattern.MatchString(m.ID) {
 		at("id", "id %q must match [a-z0-9][a-z0-9-]*", m.ID)

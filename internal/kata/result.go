@@ -53,11 +53,15 @@ type Result struct {
 	BuildOutput string `json:"build_output,omitempty"` // compiler and vet errors, capped
 	Output      string `json:"output,omitempty"`       // output outside any test and go's stderr, capped
 
-	Limit    time.Duration `json:"-"`                   // the deadline of the whole go test
-	TimedOut bool          `json:"timed_out,omitempty"` // the deadline killed it
-	Exit     string        `json:"exit,omitempty"`      // how go test ended: "exit status 1", "killed by signal 9 (killed)"
+	Limit    time.Duration `json:"-"`                   // the deadline of the tests
+	TimedOut bool          `json:"timed_out,omitempty"` // the deadline killed them
+	Exit     string        `json:"exit,omitempty"`      // how the test binary ended: "exit status 1", "killed by signal 9 (killed)"
 	ExitCode int           `json:"exit_code"`           // its exit code, or 128+signal
-	Duration time.Duration `json:"-"`
+	Duration time.Duration `json:"-"`                   // the tests' run, the build left out
+
+	Cached        bool          `json:"cached"`              // the test binary came from the cache: no build
+	BuildDuration time.Duration `json:"-"`                   // the build, when there was one
+	Leftovers     int           `json:"leftovers,omitempty"` // processes still alive when the tests ended, killed by the checker
 }
 
 // MarshalJSON adds the durations in milliseconds.
@@ -73,23 +77,31 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(struct {
 		plain
-		Tests      []test `json:"tests"`
-		LimitMS    int64  `json:"limit_ms"`
-		DurationMS int64  `json:"duration_ms"`
-	}{plain(r), tests, r.Limit.Milliseconds(), r.Duration.Milliseconds()})
+		Tests           []test `json:"tests"`
+		LimitMS         int64  `json:"limit_ms"`
+		DurationMS      int64  `json:"duration_ms"`
+		BuildDurationMS int64  `json:"build_ms"`
+	}{plain(r), tests, r.Limit.Milliseconds(), r.Duration.Milliseconds(), r.BuildDuration.Milliseconds()})
 }
 
 // judge sets res's tests, counts, output, status and reason from what the collector saw;
-// res.Output may already hold go's stderr. fixPaths, when set, rewrites the paths in
+// res.Output may already hold the test binary's stderr, and res.Exit its exit. skippable
+// lists the tests that may skip (Kata.Skippable). fixPaths, when set, rewrites the paths in
 // compiler errors. A time-out or interruption is decided by the caller afterwards.
-func judge(res *Result, tests []string, col *collector, fixPaths func(string) string) {
+//
+// The verdict is pass only when every reference test passed (or skipped, when skippable),
+// each test reported one result, and the harness signed the end of the tests with the
+// check's nonce and status 0. Framing lines that the solution prints (a fake "--- PASS")
+// therefore cannot turn a failing, skipped or unfinished run into a pass.
+func judge(res *Result, tests []string, col *collector, skippable map[string]string, fixPaths func(string) string) {
 	res.BuildFailed = col.buildFailed
 	res.BuildOutput = col.buildOut.String()
 	res.Output = col.pkgOut.String() + res.Output
 	if fixPaths != nil {
 		res.BuildOutput, res.Output = fixPaths(res.BuildOutput), fixPaths(res.Output)
 	}
-	var failed, unfinished, notRun []string
+	k := &Kata{Skippable: skippable}
+	var failed, unfinished, notRun, skipped []string
 	res.Total = len(tests)
 	for _, name := range tests {
 		tr := TestResult{Name: name, Status: StatusNotRun}
@@ -98,8 +110,14 @@ func judge(res *Result, tests []string, col *collector, fixPaths func(string) st
 		}
 		res.Tests = append(res.Tests, tr)
 		switch tr.Status {
-		case StatusPass, StatusSkip:
+		case StatusPass:
 			res.Passed++
+		case StatusSkip:
+			if _, ok := k.SkipReason(name); ok {
+				res.Passed++
+			} else {
+				skipped = append(skipped, name)
+			}
 		case StatusFail:
 			failed = append(failed, name)
 		case StatusRunning:
@@ -107,38 +125,64 @@ func judge(res *Result, tests []string, col *collector, fixPaths func(string) st
 		default:
 			notRun = append(notRun, name)
 		}
+		for _, sub := range tr.Subtests {
+			if _, ok := k.SkipReason(sub.Name); sub.Status == StatusSkip && !ok && tr.Status != StatusFail {
+				skipped = append(skipped, sub.Name)
+			}
+		}
 	}
 	early := func() string {
 		var parts []string
 		if len(unfinished) > 0 {
-			parts = append(parts, strings.Join(unfinished, ", ")+" did not finish")
+			parts = append(parts, strings.Join(capList(unfinished, 10), ", ")+" did not finish")
 		}
 		if len(notRun) > 0 {
-			parts = append(parts, strings.Join(notRun, ", ")+" never ran")
+			parts = append(parts, strings.Join(capList(notRun, 10), ", ")+" never ran")
 		}
-		if col.binaryExit != "" {
-			return fmt.Sprintf("the test binary exited early (%s): %s", col.binaryExit, strings.Join(parts, "; "))
-		}
-		return "the test binary exited early: " + strings.Join(parts, "; ")
+		return fmt.Sprintf("the test binary exited early (%s): %s", orUnknown(res.Exit), strings.Join(parts, "; "))
 	}
 	res.Status = StatusFail
 	switch {
 	case col.buildFailed:
 		res.Reason = "build failed: " + firstError(res.BuildOutput, res.Output)
 	case len(failed) > 0:
-		res.Reason = plural(len(failed), "test") + " failed: " + strings.Join(failed, ", ")
+		res.Reason = plural(len(failed), "test") + " failed: " + strings.Join(capList(failed, 10), ", ")
 		if len(unfinished)+len(notRun) > 0 {
 			res.Reason += "; " + early()
 		}
 	case len(col.tests) == 0 && res.Total > 0:
-		res.Reason = "go test ran no test (" + orUnknown(res.Exit) + "): " + firstError(res.Output, "")
+		res.Reason = "the test binary ran no test (" + orUnknown(res.Exit) + "): " + firstError(res.Output, "")
 	case len(unfinished)+len(notRun) > 0:
 		res.Reason = early()
-	case res.ExitCode != 0:
-		res.Reason = fmt.Sprintf("go test failed (%s) although every test passed: %s", orUnknown(res.Exit), firstError(res.Output, ""))
+	case !col.harnessEnded:
+		// Whatever test results came, the framework never confirmed them.
+		res.Passed = 0
+		res.Reason = fmt.Sprintf("the test binary ended (%s) before the test framework finished: something in the solution ended the process (os.Exit, syscall.Exit, log.Fatal or a signal)", orUnknown(res.Exit))
+	case len(col.conflicts) > 0:
+		res.Reason = fmt.Sprintf("%s reported more than one result: lines printed by the solution looked like test results (print your own messages elsewhere)",
+			strings.Join(capList(col.conflicts, 5), ", "))
+	case len(skipped) > 0:
+		var parts []string
+		for _, name := range capList(skipped, 5) {
+			if msg := col.skipMsg[name]; msg != "" {
+				name += " (" + msg + ")"
+			}
+			parts = append(parts, name)
+		}
+		res.Reason = "skipped: " + strings.Join(parts, ", ") + "; a test that skips has not passed"
+	case col.harnessStatus != 0 || res.ExitCode != 0:
+		res.Reason = fmt.Sprintf("the tests failed (%s) although every test passed: %s", orUnknown(res.Exit), firstError(res.Output, ""))
 	default:
 		res.Status, res.Reason = StatusPass, ""
 	}
+}
+
+// capList returns list, or its first n entries and a count of the rest.
+func capList(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(slices.Clone(list[:n]), fmt.Sprintf("and %d more", len(list)-n))
 }
 
 func orUnknown(exit string) string {

@@ -24,6 +24,24 @@ func (c *Catalog) Uncovered() []string {
 	return keys
 }
 
+// Twins returns the katas in another language that teach a scenario k teaches, in
+// catalogue order: the same exercise for a user who wants to do it in both languages.
+func (c *Catalog) Twins(k *Kata) []*Kata {
+	var twins []*Kata
+	for _, o := range c.katas {
+		if o.Lang == k.Lang {
+			continue
+		}
+		for _, s := range k.Scenarios {
+			if contains(o.Scenarios, s) {
+				twins = append(twins, o)
+				break
+			}
+		}
+	}
+	return twins
+}
+
 // teaching returns the katas of c that list scenario key, in catalogue order.
 func (c *Catalog) teaching(key string) []*Kata {
 	var ks []*Kata
@@ -44,7 +62,7 @@ func (c *Catalog) ScenarioTable() string {
 	for _, s := range Scenarios {
 		var names []string
 		for _, k := range c.teaching(s.Key) {
-			names = append(names, fmt.Sprintf("[%s](%s/) (%s)", k.ID, k.ID, k.Level))
+			names = append(names, fmt.Sprintf("[%s](%s/) (%s, %s)", k.ID, k.ID, k.Level, k.Lang))
 		}
 		katas := strings.Join(names, ", ")
 		if katas == "" {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -79,8 +81,14 @@ type collector struct {
 	binaryExit  string // how the test binary ended, when go test said ("exit status 3")
 	buildFailed bool
 	pkgResult   string // the package's pass or fail, "" when none came
-	budget      int    // bytes left under MaxTotalOutput
-	pkgBudget   int
+
+	ended         map[string]bool   // tests (and subtests) that reported a result
+	conflicts     []string          // tests that reported more than one result
+	skipMsg       map[string]string // why a test skipped: the first line of its output
+	harnessEnded  bool              // the harness signed the end of the tests
+	harnessStatus int               // the status it reported
+	budget        int               // bytes left under MaxTotalOutput
+	pkgBudget     int
 }
 
 func newCollector() *collector {
@@ -91,6 +99,8 @@ func newCollector() *collector {
 		out:       map[string]*capped{},
 		topBudget: map[string]*int{},
 		subResult: map[string]SubtestResult{},
+		ended:     map[string]bool{},
+		skipMsg:   map[string]string{},
 		budget:    MaxTotalOutput,
 		pkgBudget: MaxTestOutput,
 	}
@@ -131,6 +141,10 @@ func (c *collector) add(ev Event) {
 	case "build-fail":
 		c.buildFailed = true
 		return
+	case actionHarnessEnd:
+		c.harnessEnded = true
+		c.harnessStatus, _ = strconv.Atoi(strings.TrimSpace(ev.Output))
+		return
 	}
 	if ev.Test == "" {
 		switch ev.Action {
@@ -167,6 +181,13 @@ func (c *collector) add(ev Event) {
 		}
 	case "pass", "fail", "skip":
 		delete(c.running, ev.Test)
+		if c.ended[ev.Test] && !slices.Contains(c.conflicts, ev.Test) {
+			c.conflicts = append(c.conflicts, ev.Test)
+		}
+		c.ended[ev.Test] = true
+		if ev.Action == "skip" {
+			c.skipMsg[ev.Test] = firstLine(c.out[ev.Test].String())
+		}
 		st := Status(ev.Action)
 		d := time.Duration(ev.Elapsed * float64(time.Second))
 		if top {
@@ -304,4 +325,17 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// firstLine returns the first line of s that says something, trimmed, at most 200 bytes.
+func firstLine(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" && keepTestLine(line) {
+			if len(line) > 200 {
+				line = line[:200] + "..."
+			}
+			return line
+		}
+	}
+	return ""
 }

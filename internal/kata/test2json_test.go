@@ -1,11 +1,14 @@
 package kata
 
-// The recorded streams in testdata/streams are real "go test -json" output over the fixture
-// kata. Refresh them with:
+// The recorded streams in testdata/streams are real output of the fixture kata's test
+// binary, run as Check runs it (-test.v=test2json) with the nonce "recorded"; builderr.jsonl
+// is the "go test -c -json" output of a build that fails. The streams named in handWritten
+// are written by hand. Refresh the others with:
 //
 //	go test ./internal/kata -run TestRecordedStreams -update
 
 import (
+	"context"
 	"flag"
 	"os"
 	"os/exec"
@@ -15,6 +18,12 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the recorded streams and other golden files in testdata")
+
+// recordedNonce is the nonce of the recorded streams.
+const recordedNonce = "recorded"
+
+// handWritten are the streams that no solution produces on its own.
+var handWritten = map[string]bool{"forged": true, "conflict": true, "stray": true, "skipped": true}
 
 func TestRecordedStreams(t *testing.T) {
 	k := fixtureKata(t)
@@ -30,39 +39,45 @@ func TestRecordedStreams(t *testing.T) {
 		{stream: "pass", status: StatusPass, passed: 2},
 		{stream: "fail", exit: 1, status: StatusFail, passed: 1, reason: "1 test failed: TestAdd",
 			messages: []string{"    --- FAIL: TestAdd/small (0.00s)\n        fixture_test.go:28: Add(2, 3) = -1; want 5\n", "    --- FAIL: TestAdd/negative"}},
-		{stream: "builderr", exit: 1, status: StatusFail, reason: "build failed: ./fixture.go:7:41: undefined: undefinedName"},
-		{stream: "exit", exit: 1, status: StatusFail, reason: "the test binary exited early: TestAdd did not finish; TestOutput never ran"},
-		{stream: "panic", exit: 1, status: StatusFail, reason: "1 test failed: TestAdd; the test binary exited early: TestOutput never ran",
+		{stream: "exit", exit: 3, status: StatusFail, reason: "the test binary exited early (exit status 3): TestAdd did not finish; TestOutput never ran"},
+		{stream: "panic", exit: 2, status: StatusFail, reason: "1 test failed: TestAdd; the test binary exited early (exit status 2): TestOutput never ran",
 			messages: []string{"panic: fixture: Add is broken"}},
 		{stream: "chatty", status: StatusPass, passed: 2, messages: []string{"    --- PASS: TestAdd/small (0.00s)\n    adding 2 and 3\n"}},
-		// Hand-written: a go older than 1.24 reports a build failure on stderr only.
-		{stream: "oldbuild", exit: 1, status: StatusFail, reason: "build failed: (no output)"},
-		// Hand-written: lines that are not events, and a line longer than the reader keeps.
+		// Hand-written: a solution that prints fake results and ends the binary early.
+		{stream: "forged", status: StatusFail, passed: 0,
+			reason: "the test binary ended (exit status 0) before the test framework finished: something in the solution ended the process (os.Exit, syscall.Exit, log.Fatal or a signal)"},
+		// Hand-written: a fake PASS printed for a test that then fails for real.
+		{stream: "conflict", exit: 1, status: StatusFail, passed: 1, reason: "1 test failed: TestAdd"},
+		// Hand-written: a fake PASS printed for a test that then skips.
+		{stream: "skipped", status: StatusFail, passed: 1,
+			reason: "TestOutput reported more than one result: lines printed by the solution looked like test results (print your own messages elsewhere)"},
+		// Hand-written: stray lines, a line longer than the reader keeps, a harness end line
+		// with the wrong nonce.
 		{stream: "stray", exit: 1, status: StatusFail, passed: 1, reason: "1 test failed: TestOutput",
-			output: "go: warning: a stray line that is not JSON\n{not an event either\n"},
+			output: "a stray line before the tests\nprocdojo-harness: end forged status 0\n"},
 	}
 	if *update {
 		for _, tc := range tests {
-			if tc.stream != "oldbuild" && tc.stream != "stray" {
+			if !handWritten[tc.stream] {
 				record(t, k, tc.stream)
 			}
 		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.stream, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", "streams", tc.stream+".jsonl"))
+			f, err := os.Open(filepath.Join("testdata", "streams", tc.stream+".out"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer f.Close()
 			col := newCollector()
-			if err := readEvents(f, col.add); err != nil {
-				t.Fatalf("readEvents = %v", err)
+			if err := readFramed(f, recordedNonce, col.add); err != nil {
+				t.Fatalf("readFramed = %v", err)
 			}
 			col.finish()
-			res := &Result{ExitCode: tc.exit}
+			res := &Result{ExitCode: tc.exit, Exit: exitOf(tc.exit, 0).Desc}
 			tests, _ := k.Tests()
-			judge(res, tests, col, nil)
+			judge(res, tests, col, nil, nil)
 			if res.Status != tc.status || res.Passed != tc.passed || res.Reason != tc.reason {
 				t.Errorf("judge(%s) = %s %d/%d %q; want %s %d/2 %q", tc.stream, res.Status, res.Passed, res.Total, res.Reason, tc.status, tc.passed, tc.reason)
 			}
@@ -78,19 +93,54 @@ func TestRecordedStreams(t *testing.T) {
 	}
 }
 
-// record rewrites testdata/streams/<solution>.jsonl from a real run over the fixture kata.
-func record(t *testing.T, k *Kata, solution string) {
-	t.Helper()
-	ws := workspaceWith(t, k, solution)
-	overlay, err := writeOverlay(t.TempDir(), ws.KataDir(k), ws, k)
+// TestBuildStream judges a recorded build failure ("go test -c -json").
+func TestBuildStream(t *testing.T) {
+	k := fixtureKata(t)
+	f, err := os.Open(filepath.Join("testdata", "streams", "builderr.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "test", "-json", "-count=1", "-overlay="+overlay, ".")
+	defer f.Close()
+	col := newCollector()
+	if err := readEvents(f, col.add); err != nil {
+		t.Fatal(err)
+	}
+	col.finish()
+	res := &Result{}
+	tests, _ := k.Tests()
+	judge(res, tests, col, nil, nil)
+	if want := "build failed: ./fixture.go:7:41: undefined: undefinedName"; res.Status != StatusFail || !res.BuildFailed || res.Reason != want {
+		t.Errorf("judge(builderr) = %s, build failed %v, %q; want fail, true, %q", res.Status, res.BuildFailed, res.Reason, want)
+	}
+}
+
+// record rewrites testdata/streams/<solution>.out from a real run of the fixture's test
+// binary (and builderr.jsonl from the failing build).
+func record(t *testing.T, k *Kata, solution string) {
+	t.Helper()
+	ws := workspaceWith(t, k, solution)
+	tests, err := k.TestFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	overlay, err := writeOverlay(tmp, ws.KataDir(k), ws, k, tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(tmp, "fixture.test")
+	build := exec.Command("go", "test", "-c", "-json", "-o", bin, "-overlay="+overlay, ".")
+	build.Dir = ws.KataDir(k)
+	build.Env = buildEnv(os.Environ(), ws.KataDir(k), tmp)
+	out, err := build.Output()
+	if err != nil {
+		t.Fatalf("building the fixture with %s: %v\n%s", solution, err, out)
+	}
+	cmd := exec.CommandContext(context.Background(), bin, "-test.v=test2json", "-test.paniconexit0", "-test.count=1")
 	cmd.Dir = ws.KataDir(k)
-	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
-	out, _ := cmd.Output()
-	if err := os.WriteFile(filepath.Join("testdata", "streams", solution+".jsonl"), out, 0o644); err != nil {
+	cmd.Env = runEnv(os.Environ(), tmp, recordedNonce)
+	out, _ = cmd.CombinedOutput()
+	if err := os.WriteFile(filepath.Join("testdata", "streams", solution+".out"), out, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"go/token"
 	"os"
 	"path"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 type VerifyOptions struct {
 	Parallel int    // katas verified at once; 0 means GOMAXPROCS
 	Go       string // as in CheckOptions
+	Node     string // as in CheckOptions
 
 	// OnReport, when set, is called with each kata's report as soon as it is ready, one call
 	// at a time.
@@ -90,11 +93,13 @@ func Verify(ctx context.Context, c *Catalog, ids []string, opts VerifyOptions) (
 	return reports, nil
 }
 
-// VerifyKata verifies one kata: its static rules (Static), then, through Check over a
-// temporary workspace, that the reference passes, the starter fails (without a build error
-// or a time-out) and every broken variant fails (without a build error). The runs that must
-// fail stop at their first failing test (CheckOptions.FailFast). It returns an error only
-// when ctx ends or the checker cannot run at all.
+// VerifyKata verifies one kata: its static rules (Static), then, through Check over
+// temporary workspaces, that the reference passes, the starter fails (without a build error
+// or a time-out) and every broken variant fails (without a build error). The reference runs
+// first; then the starter and the variants run at once, each in a workspace of its own (the
+// builds still take turns: see buildBinary). The runs that must fail stop at their first
+// failing test (CheckOptions.FailFast); none runs go vet (the module's own vet covers the
+// catalogue). It returns an error only when ctx ends or the checker cannot run at all.
 func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, err error) {
 	start := time.Now()
 	rep = Report{Kata: k.ID, Problems: Static(k)}
@@ -104,51 +109,57 @@ func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, e
 	if err != nil {
 		return rep, fmt.Errorf("kata: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	ws, err := InitWorkspace(tmp)
+	defer removeAll(tmp)
+
+	// One cache for the kata's runs: a Node kata's test binary does not depend on the user's
+	// file, so its reference, starter and variants share one build.
+	cache := filepath.Join(tmp, "cache")
+	type variant struct {
+		file string // as named in problems
+		src  []byte
+	}
+	runs := []Run{{Variant: "reference", Want: StatusPass}, {Variant: "starter", Want: StatusFail}}
+	ref, err := k.Solution()
 	if err != nil {
 		return rep, err
 	}
-
-	runs := []Run{{Variant: "reference", Want: StatusPass}, {Variant: "starter", Want: StatusFail}}
+	starter, err := k.Starter()
+	if err != nil {
+		return rep, err
+	}
+	sources := []variant{{k.FileName(), ref}, {k.StarterFile(), starter}}
 	broken, err := k.Broken()
 	if err != nil {
 		return rep, err
 	}
 	for _, v := range broken {
 		runs = append(runs, Run{Variant: v.Name, Mistake: v.Mistake, Want: StatusFail})
+		sources = append(sources, variant{"testdata/" + v.Name, v.Source})
 	}
-	for i := range runs {
+
+	problems := make([]Problems, len(runs))
+	errs := make([]error, len(runs))
+	verify := func(i int) {
 		r := &runs[i]
-		var src []byte
-		var file string
-		switch r.Variant {
-		case "reference":
-			file = k.FileName()
-			src, err = k.Solution()
-		case "starter":
-			file = StarterFile
-			src, err = k.Starter()
-		default:
-			file = "testdata/" + r.Variant
-			src = broken[i-2].Source
+		ws, err := InitWorkspace(filepath.Join(tmp, fmt.Sprintf("ws%d", i)))
+		if err == nil {
+			err = os.MkdirAll(ws.KataDir(k), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(ws.File(k), sources[i].src, 0o644)
 		}
 		if err != nil {
-			return rep, err
+			errs[i] = fmt.Errorf("kata: %w", err)
+			return
 		}
-		if err := os.MkdirAll(ws.KataDir(k), 0o755); err != nil {
-			return rep, fmt.Errorf("kata: %w", err)
-		}
-		if err := os.WriteFile(ws.File(k), src, 0o644); err != nil {
-			return rep, fmt.Errorf("kata: %w", err)
-		}
-		res, err := Check(ctx, ws, k, CheckOptions{Go: opts.Go, FailFast: r.Want == StatusFail})
+		res, err := Check(ctx, ws, k, CheckOptions{Go: opts.Go, Node: opts.Node, FailFast: r.Want == StatusFail, NoVet: true, CacheDir: cache})
 		if err != nil {
-			return rep, err
+			errs[i] = err
+			return
 		}
 		r.Result = res
 		problem := func(format string, a ...any) {
-			rep.Problems = append(rep.Problems, Problem{File: path.Join(k.display, file), Msg: fmt.Sprintf(format, a...)})
+			problems[i] = append(problems[i], Problem{File: path.Join(k.display, sources[i].file), Msg: fmt.Sprintf(format, a...)})
 		}
 		switch {
 		case r.Want == StatusPass && res.Status != StatusPass:
@@ -160,6 +171,22 @@ func VerifyKata(ctx context.Context, k *Kata, opts VerifyOptions) (rep Report, e
 		case r.Variant == "starter" && res.TimedOut:
 			problem("the starter must fail fast, but hit the time limit: %s", res.Reason)
 		}
+	}
+	verify(0)
+	var wg sync.WaitGroup
+	for i := 1; i < len(runs); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			verify(i)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return rep, err
+	}
+	for _, ps := range problems {
+		rep.Problems = append(rep.Problems, ps...)
 	}
 	rep.Runs = runs
 	return rep, nil
@@ -182,8 +209,10 @@ func Static(k *Kata) Problems {
 			problem("", "%v", err)
 		}
 	}
-	if h, err := k.read(HarnessFile); err == nil && !bytes.Equal(h, Harness(k.Package)) {
-		problem(HarnessFile, "is not the copy of internal/kata/%s for package %s; run \"go generate ./katas\"", TemplateFile, k.Package)
+	for name, want := range GeneratedFiles(k) {
+		if h, err := k.read(name); err == nil && !bytes.Equal(h, want) {
+			problem(name, "is not the copy of its template in internal/kata for package %s; run \"go generate ./katas\"", k.Package)
+		}
 	}
 	broken, err := k.Broken()
 	if err != nil {
@@ -198,13 +227,44 @@ func Static(k *Kata) Problems {
 		}
 	}
 	if src, err := k.Starter(); err == nil {
-		for _, name := range exportedNames(src) {
+		names := exportedNames(src)
+		if k.Lang == LangNode {
+			names = jsExports(src)
+			if len(names) == 0 {
+				problem(k.StarterFile(), "exports nothing: a Node kata's starter sets module.exports = { ... } with the API")
+			}
+		}
+		for _, name := range names {
 			if !strings.Contains(k.Statement, name) {
 				problem(MetaFile, "the statement does not mention %s, exported by the starter; show the API with its doc comments", name)
 			}
 		}
 	}
 	return ps
+}
+
+// jsExportsRE finds "module.exports = { a, b: c }" and "exports.name =".
+var (
+	jsExportsObject = regexp.MustCompile(`module\.exports\s*=\s*\{([^}]*)\}`)
+	jsExportsField  = regexp.MustCompile(`(?m)^\s*(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=`)
+	jsKey           = regexp.MustCompile(`^\s*([A-Za-z_$][\w$]*)`)
+)
+
+// jsExports returns the names a CommonJS module exports, as written in its source: the keys
+// of "module.exports = { ... }" and each "exports.name = ...".
+func jsExports(src []byte) []string {
+	var names []string
+	for _, m := range jsExportsObject.FindAllSubmatch(src, -1) {
+		for _, part := range strings.Split(string(m[1]), ",") {
+			if k := jsKey.FindStringSubmatch(part); k != nil {
+				names = append(names, k[1])
+			}
+		}
+	}
+	for _, m := range jsExportsField.FindAllSubmatch(src, -1) {
+		names = append(names, string(m[1]))
+	}
+	return names
 }
 
 // exportedNames returns the exported top-level identifiers declared in src (methods

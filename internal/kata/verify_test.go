@@ -45,7 +45,7 @@ func TestVerifyFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys["fixture/"+StarterFile].Data = builderr
+	fsys["fixture/testdata/starter.go"].Data = builderr
 	fsys["fixture/testdata/broken_first_arg.go"].Data = append([]byte("// Broken: nothing.\n"), fsys["fixture/fixture.go"].Data...)
 	fsys["fixture/"+HarnessFile].Data = append(fsys["fixture/"+HarnessFile].Data, "// edited\n"...)
 	c, err := Load(fsys, "bad")
@@ -62,7 +62,7 @@ func TestVerifyFixture(t *testing.T) {
 		got = append(got, p.String())
 	}
 	want = []string{
-		`bad/fixture/harness_test.go: is not the copy of internal/kata/harness.go.tmpl for package fixture; run "go generate ./katas"`,
+		`bad/fixture/harness_test.go: is not the copy of its template in internal/kata for package fixture; run "go generate ./katas"`,
 		`bad/fixture/testdata/starter.go: must compile with the reference tests and fail them, but the build failed: ` +
 			`./fixture.go:7:41: undefined: undefinedName`,
 		`bad/fixture/testdata/broken_first_arg.go: must fail the reference tests, but passed all 2`,
@@ -93,7 +93,7 @@ func TestStatic(t *testing.T) {
 			f["demo/testdata/broken_b.go"] = &fstest.MapFile{Data: []byte("// b\npackage demo\n")}
 		}, []string{`katas/demo/testdata/broken_b.go: the first line must name the mistake: "// Broken: <the mistake>."`}},
 		{"API not in the statement", func(f fstest.MapFS) {
-			f["demo/"+StarterFile] = &fstest.MapFile{Data: []byte("package demo\n\ntype Pool struct{}\n\nfunc (p *Pool) Submit() {}\n\nfunc helper() {}\n")}
+			f["demo/testdata/starter.go"] = &fstest.MapFile{Data: []byte("package demo\n\ntype Pool struct{}\n\nfunc (p *Pool) Submit() {}\n\nfunc helper() {}\n")}
 		}, []string{
 			`katas/demo/kata.toml: the statement does not mention Pool, exported by the starter; show the API with its doc comments`,
 			`katas/demo/kata.toml: the statement does not mention Submit, exported by the starter; show the API with its doc comments`,
@@ -107,7 +107,7 @@ func TestStatic(t *testing.T) {
 		{"stale harness", func(f fstest.MapFS) {
 			f["demo/"+HarnessFile] = &fstest.MapFile{Data: append(Harness("demo"), "// edited\n"...)}
 		},
-			[]string{`katas/demo/harness_test.go: is not the copy of internal/kata/harness.go.tmpl for package demo; run "go generate ./katas"`}},
+			[]string{`katas/demo/harness_test.go: is not the copy of its template in internal/kata for package demo; run "go generate ./katas"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,12 +129,20 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-// TestFixtureHarness keeps the fixture's harness_test.go the template's copy; -update
-// rewrites it.
+// TestFixtureHarness keeps the fixture katas' generated files (harness_test.go, and the
+// Node fixture's harness_node_test.go) the templates' copies; -update rewrites them.
 func TestFixtureHarness(t *testing.T) {
-	fixture := fixtureDir + "/fixture/" + HarnessFile
-	if *update {
-		writeFile(t, fixture, string(Harness("fixture")))
+	c, err := Load(os.DirFS(fixtureDir), fixtureDir)
+	if err != nil && !*update {
+		t.Fatal(err)
 	}
-	assertFile(t, fixture, string(Harness("fixture")))
+	for _, k := range c.All() {
+		for name, want := range GeneratedFiles(k) {
+			p := fixtureDir + "/" + k.ID + "/" + name
+			if *update {
+				writeFile(t, p, string(want))
+			}
+			assertFile(t, p, string(want))
+		}
+	}
 }

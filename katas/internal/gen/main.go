@@ -1,5 +1,5 @@
 // Command gen regenerates the generated files of the katas folder: each kata's
-// harness_test.go, from internal/kata/harness.go.tmpl, and the scenario table of katas/README.md, from the
+// harness_test.go (and a Node kata's harness_node_test.go), from the templates in internal/kata, and the scenario table of katas/README.md, from the
 // katas' kata.toml. Run it with "go generate ./katas" (it works in the katas folder); the
 // katas package's tests fail while a generated file is stale.
 package main
@@ -30,8 +30,10 @@ func run(dir string) error {
 		return err
 	}
 	for _, k := range c.All() {
-		if err := writeIfChanged(filepath.Join(dir, k.ID, kata.HarnessFile), kata.Harness(k.Package)); err != nil {
-			return err
+		for name, data := range kata.GeneratedFiles(k) {
+			if err := writeIfChanged(filepath.Join(dir, k.ID, name), data); err != nil {
+				return err
+			}
 		}
 	}
 	readmePath := filepath.Join(dir, "README.md")

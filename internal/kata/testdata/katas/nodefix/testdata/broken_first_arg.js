@@ -1,0 +1,16 @@
+// Broken: output passes only the first argument.
+'use strict';
+
+const { execFile } = require('node:child_process');
+
+function add(a, b) {
+  return a + b;
+}
+
+function output(file, args) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args.slice(0, 2), (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+module.exports = { add, output };
