@@ -167,4 +167,3 @@ func runSnippet(argv []string) (string, error) {
 	}
 	return got, nil
 }
-
