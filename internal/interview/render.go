@@ -66,7 +66,14 @@ func (c *Scorecard) WriteText(w io.Writer) {
 				missed = true
 			}
 			fmt.Fprintf(w, "  %s · %s (%s): %s\n", Title(s.Name), m.ID, m.Topic, m.Prompt)
-			fmt.Fprintf(w, "      you: %s\n      answer: %s\n      source: %s\n", m.Given, m.Answer, m.Source)
+			fmt.Fprintf(w, "      you: %s\n", m.Given)
+			if m.Answer != "" {
+				fmt.Fprintf(w, "      answer: %s\n", m.Answer)
+			}
+			for _, p := range m.Left {
+				fmt.Fprintf(w, "      left out: %s\n", p)
+			}
+			fmt.Fprintf(w, "      source: %s\n", m.Source)
 		}
 	}
 	if len(c.Weakest) > 0 {

@@ -92,10 +92,12 @@ type Section struct {
 type Miss struct {
 	ID     string `json:"id"`
 	Topic  string `json:"topic"`
-	Prompt string `json:"prompt"` // its first line
-	Given  string `json:"given"`  // what was answered, or why nothing was
-	Answer string `json:"answer"` // the right answer, or the key points left out
-	Source string `json:"source"`
+	Prompt string `json:"prompt"`           // its first line
+	Given  string `json:"given"`            // what was answered
+	Answer string `json:"answer,omitempty"` // the right answer (not for a design question)
+	// Left lists the key points a design answer left out.
+	Left   []string `json:"left_out,omitempty"`
+	Source string   `json:"source"`
 }
 
 // KataOutcome is how the kata section went.
@@ -165,25 +167,25 @@ func (s *Section) scoreQuestions(results []quiz.Result) {
 		} else {
 			m.Given = optionTexts(q, r.Given)
 		}
-		m.Answer = rightAnswer(q, r.Given)
+		if q.Kind == quiz.KindOpen {
+			m.Left = leftOut(q, r.Given)
+		} else {
+			m.Answer = optionTexts(q, q.Correct())
+		}
 		s.Missed = append(s.Missed, m)
 	}
 	s.Percent = percent(s.Score, s.Max)
 }
 
-// rightAnswer is the right options of q, or for an open question the rubric points not in
-// given (1-based).
-func rightAnswer(q *quiz.Question, given []int) string {
-	if q.Kind != quiz.KindOpen {
-		return optionTexts(q, q.Correct())
-	}
+// leftOut returns the rubric points of q not in given (1-based).
+func leftOut(q *quiz.Question, given []int) []string {
 	var left []string
 	for i, p := range q.Rubric {
 		if !slices.Contains(given, i+1) {
 			left = append(left, strings.TrimSpace(p))
 		}
 	}
-	return "key points left out: " + strings.Join(left, "; ")
+	return left
 }
 
 // optionTexts names bank options (1-based) by their text.
