@@ -176,8 +176,8 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 	}
 
 	card, runErr := session.Run(ctx)
-	// An interview stopped before anything was answered or checked is not recorded.
-	if saved > 0 || kataChecked(card) || card.Outcome == interview.Finished {
+	// An interview stopped before anything was answered, checked or hinted is not recorded.
+	if saved > 0 || kataTouched(card) || card.Outcome == interview.Finished {
 		if err := opts.Log.Append(card.Record(id)); err != nil {
 			fmt.Fprintf(ios.ErrOut, "warning: the interview was not recorded: %v\n", err)
 		}
@@ -203,10 +203,10 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 	return nil
 }
 
-// kataChecked reports whether the interview's kata was checked at least once.
-func kataChecked(c *interview.Scorecard) bool {
+// kataTouched reports whether the interview's kata was checked or a hint of it shown.
+func kataTouched(c *interview.Scorecard) bool {
 	for _, s := range c.Sections {
-		if s.Kata != nil && s.Kata.Checks > 0 {
+		if s.Kata != nil && (s.Kata.Checks > 0 || s.Kata.HintsTaken > 0) {
 			return true
 		}
 	}

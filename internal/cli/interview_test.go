@@ -178,6 +178,28 @@ func TestRunInterviewPlainPass(t *testing.T) {
 	}
 }
 
+// TestRunInterviewPlainKataCommands: the kata alone in plain mode; a hint is shown and
+// recorded, a line that is not a command is explained, skip gives up.
+func TestRunInterviewPlainKataCommands(t *testing.T) {
+	t.Parallel()
+	e := newInterviewEnv(t)
+	ios, in, out, _ := iostreams.Test()
+	in.WriteString("hint\nnext please\n\nskip\n")
+	opts := e.opts(ios)
+	opts.Questions = 0
+	if err := runInterview(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Hint 1 of", `"next please" is not a command`, "You gave up", "1 hint(s)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if n := countTypes(t, e.records(t)); n[progress.TypeHint] != 1 || n[progress.TypeInterview] != 1 {
+		t.Errorf("history = %v; want 1 hint and 1 interview", n)
+	}
+}
+
 func TestRunInterviewErrors(t *testing.T) {
 	t.Parallel()
 	e := newInterviewEnv(t)

@@ -42,31 +42,42 @@ func TestInterviewTerminal(t *testing.T) {
 }
 
 // TestInterviewTerminalKata runs the kata section alone in a pseudo-terminal: keys arrive
-// without Enter (h shows a hint, s gives up), and the scorecard follows with the terminal
-// restored. The hint and the interview are recorded.
+// without Enter (h shows a hint; s gives up, or Ctrl-C as a raw terminal delivers it
+// interrupts), and the scorecard follows. The hint and the interview are recorded.
 func TestInterviewTerminalKata(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
-	ws, err := katas.InitWorkspace(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := startTerminal(t, "--data-dir", data, "interview", "--level", "junior", "--questions", "0", "--seed", "1", "--workspace", ws.Dir)
-	s.step("Section 1 of 1: kata")
-	s.step("keys: c check now", "h")
-	s.step("Hint 1 of", "s")
-	s.step("You gave up")
-	s.step("Scorecard: mock interview, junior level")
-	s.step("Next steps")
-	if code := s.exitCode(); code != 0 {
-		t.Errorf("exit status = %d; want 0\nscreen:\n%s", code, s.raw.String())
-	}
-	recs, warns, err := progress.Open(data).Read()
-	if err != nil || len(warns) > 0 {
-		t.Fatalf("reading history: %v %v", warns, err)
-	}
-	if len(recs) != 2 || recs[0].Type != progress.TypeHint || recs[0].Hint != 1 || recs[1].Type != progress.TypeInterview ||
-		recs[1].Interview == nil || recs[1].Interview.Sections[0].Outcome != "gave up" || recs[1].Interview.Sections[0].Kata != recs[0].Kata {
-		t.Errorf("history = %+v; want the hint, then the interview with the kata given up", recs)
+	for _, tc := range []struct {
+		name, key, after string
+		code             int
+		outcome          string
+	}{
+		{"give up", "s", "You gave up", 0, "gave up"},
+		{"Ctrl-C", "\x03", "Scorecard", 130, "interrupted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			data := t.TempDir()
+			ws, err := katas.InitWorkspace(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := startTerminal(t, "--data-dir", data, "interview", "--level", "junior", "--questions", "0", "--seed", "1", "--workspace", ws.Dir)
+			s.step("Section 1 of 1: kata")
+			s.step("keys: c check now", "h")
+			s.step("Hint 1 of", tc.key)
+			s.step(tc.after)
+			s.step("Next steps")
+			if code := s.exitCode(); code != tc.code {
+				t.Errorf("exit status = %d; want %d\nscreen:\n%s", code, tc.code, s.raw.String())
+			}
+			recs, warns, err := progress.Open(data).Read()
+			if err != nil || len(warns) > 0 {
+				t.Fatalf("reading history: %v %v", warns, err)
+			}
+			if len(recs) != 2 || recs[0].Type != progress.TypeHint || recs[0].Hint != 1 || recs[1].Type != progress.TypeInterview ||
+				recs[1].Interview == nil || recs[1].Interview.Sections[0].Outcome != tc.outcome || recs[1].Interview.Sections[0].Kata != recs[0].Kata {
+				t.Errorf("history = %+v; want the hint, then the interview with the kata %s", recs, tc.outcome)
+			}
+		})
 	}
 }

@@ -59,8 +59,8 @@ func (s *Session) now() time.Time {
 func (s *Session) Run(ctx context.Context) (*Scorecard, error) {
 	card := newScorecard(s.Plan, s.now())
 	deadline := card.Started.Add(s.Plan.Budget)
-	fmt.Fprintf(s.Out, "Mock interview, %s level%s: %s, %d section(s), in %s.\n", s.Plan.Level, langPhrase(s.Plan.Lang),
-		s.sectionList(), len(s.Plan.Sections), clock(s.Plan.Budget))
+	fmt.Fprintf(s.Out, "Mock interview, %s level%s, %s in all: %s.\n", s.Plan.Level, langPhrase(s.Plan.Lang),
+		clock(s.Plan.Budget), s.sectionList())
 	outcome := Finished
 	var err error
 	for i, sp := range s.Plan.Sections {
