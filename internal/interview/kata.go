@@ -98,8 +98,11 @@ func ParseCommand(line string) (Key, bool) {
 var (
 	errPassed = errors.New("the kata passed")
 	errTimeUp = errors.New("time is up")
-	errEnded  = errors.New("the input ended")
 )
+
+// DefaultReminders lists when the kata section says how much time is left, besides at each
+// check: 5 minutes and 1 minute before the end.
+var DefaultReminders = []time.Duration{5 * time.Minute, time.Minute}
 
 // kataRun is the state of one kata section, shared by the check goroutine and the keys.
 type kataRun struct {
@@ -143,9 +146,20 @@ func (s *Session) runKata(ctx context.Context, sp SectionPlan, sec *Section, dea
 	secCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// The deadline is on the session's clock, which tests replace: wait for what is left.
-	secCtx, cancelDeadline := context.WithTimeoutCause(secCtx, deadline.Sub(s.now()), errTimeUp)
+	left := deadline.Sub(s.now())
+	secCtx, cancelDeadline := context.WithTimeoutCause(secCtx, left, errTimeUp)
 	defer cancelDeadline()
 
+	reminders := s.Reminders
+	if reminders == nil {
+		reminders = DefaultReminders
+	}
+	for _, d := range reminders {
+		if left > d {
+			t := time.AfterFunc(left-d, func() { fmt.Fprintf(s.Out, "\n%s left for %s.\n", clock(d), k.ID) })
+			defer t.Stop()
+		}
+	}
 	r := &kataRun{s: s, k: k, out: out, deadline: deadline, cancel: cancel}
 	loop := &watch.Loop{Changes: w.C, Check: r.check, Lazy: created}
 	var keyed string // the outcome a key chose
@@ -199,7 +213,7 @@ func (s *Session) runKata(ctx context.Context, sp SectionPlan, sec *Section, dea
 		out.Outcome = KataGaveUp
 		fmt.Fprintf(s.Out, "You gave up %s.\n", k.ID)
 		return Finished, nil
-	case keyed == Stopped || runErr == nil || errors.Is(cause, errEnded):
+	case keyed == Stopped || runErr == nil:
 		out.Outcome = Stopped
 		return Stopped, nil
 	}

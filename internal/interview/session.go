@@ -36,6 +36,9 @@ type Session struct {
 	// replaces the watcher's default (tests).
 	Poll     bool
 	Debounce time.Duration
+	// Reminders are the times left at which the kata section says so; nil means
+	// DefaultReminders.
+	Reminders []time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -231,6 +231,21 @@ func TestSessionKataTimeUp(t *testing.T) {
 	}
 }
 
+// TestSessionKataReminder: the kata section says how much time is left at the reminders.
+func TestSessionKataReminder(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{Level: "junior", Questions: 0, Budget: time.Minute, Seed: 1}, map[string][]string{})
+	h.s.Now = nil
+	h.s.Reminders = []time.Duration{time.Minute - 200*time.Millisecond, time.Hour}
+	done := h.start(context.Background())
+	waitFor(t, h.out, "1:00 left for run-capture")
+	h.send(KeyGiveUp)
+	h.wait(done)
+	if strings.Contains(h.out.String(), "60:00 left") {
+		t.Errorf("a reminder beyond the budget was shown:\n%s", h.out)
+	}
+}
+
 // TestSessionQuestionsTimeUp: each answer takes 3 minutes of a 4-minute interview. The
 // screening section's time is up after its first answer; code reading gets one; design and
 // the kata find no time left.
