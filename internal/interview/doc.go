@@ -27,8 +27,8 @@
 // reading, 4 for design. A question section ends when its share is used up (the question
 // being answered is finished first; the ones not reached score 0). The kata section runs
 // until the whole budget is used, so time saved on questions goes to the kata and time
-// lost on them is taken from it. The time left is shown before each question and at each
-// check.
+// lost on them is taken from it. The time left is shown before each question, at each
+// check, and at DefaultReminders (5 minutes and 1 minute before the end).
 //
 // # Scoring
 //
