@@ -52,7 +52,8 @@
 //
 // The weakest topics are the topics tried in the interview below 100%, lowest first; each
 // answer counts once and the kata, once reached, assess.KataWeight times for each of its
-// topics. The next steps are a quiz at the level on each weak topic that had questions, the
-// kata (watch it when not passed, read the reference solution when passed), and the next
-// level's interview when ready, else procdojo next.
+// topics; the scorecard names the WeakTopics (3) weakest. The next steps are a quiz at the
+// level on each of the QuizSteps (2) weakest topics that had questions, the kata (watch it
+// when not passed, read the reference solution when passed), and the next level's
+// interview when ready, else procdojo next.
 package interview

@@ -246,8 +246,9 @@ func (c *Scorecard) finish(ended time.Time, outcome string) {
 	default:
 		c.Verdict = assess.NotYet
 	}
-	c.Weakest = c.weakest()
-	c.Next = c.nextSteps()
+	weak := c.weakest()
+	c.Weakest = weak[:min(len(weak), WeakTopics)]
+	c.Next = c.nextSteps(weak)
 	c.Replay = c.replay()
 }
 
@@ -272,7 +273,7 @@ func (c *Scorecard) replay() string {
 	return cmd + fmt.Sprintf(" --seed %d", c.Seed)
 }
 
-// weakest returns the topics of the interview below 100%, lowest first (ties: more
+// weakest returns every topic of the interview below 100%, lowest first (ties: more
 // material first, then by name). Each question answered counts once; the kata, once
 // reached, counts assess.KataWeight times for each of its topics. What was not reached does
 // not count.
@@ -321,16 +322,20 @@ func (c *Scorecard) weakest() []WeakTopic {
 		}
 		return a.Topic < b.Topic
 	})
-	return out[:min(len(out), WeakTopics)]
+	return out
 }
 
-// nextSteps returns the commands to run next: a quiz on each weak topic that had questions, the kata (watch it
-// when not passed, read the reference when passed), then the next interview when ready (or
-// reviews at the top level), else procdojo next.
-func (c *Scorecard) nextSteps() []string {
+// QuizSteps is how many quizzes on weak topics the next steps suggest at most.
+const QuizSteps = 2
+
+// nextSteps returns the commands to run next: a quiz on each of the QuizSteps weakest
+// topics that had questions, the kata (watch it when not passed, read the reference when
+// passed), then the next interview when ready (or reviews at the top level), else procdojo
+// next. weak is every weak topic, weakest first.
+func (c *Scorecard) nextSteps(weak []WeakTopic) []string {
 	var out []string
-	for _, w := range c.Weakest {
-		if w.Questions {
+	for _, w := range weak {
+		if w.Questions && len(out) < QuizSteps {
 			out = append(out, fmt.Sprintf("procdojo quiz --level %s --topic %s", c.Level, w.Topic))
 		}
 	}
