@@ -76,6 +76,11 @@ func (p *PlainPrompter) readLine() (string, error) {
 	}
 }
 
+// ReadLine returns the next line of input without its newline: io.EOF at the end of input,
+// ErrInterrupted once Ctx is done. It reads from the same buffer as the questions, so a
+// caller can read lines of its own (such as commands) between questions.
+func (p *PlainPrompter) ReadLine() (string, error) { return p.readLine() }
+
 // ask prints the prompt, reads a line and parses it, re-asking when allowed.
 func (p *PlainPrompter) ask(prompt string, parse func(string) ([]int, error)) ([]int, error) {
 	for {

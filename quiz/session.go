@@ -86,6 +86,13 @@ type Session struct {
 	OnAnswer func(Result) error
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Before, when set, is called before item i (0-based) is shown. An error from it ends
+	// the session before that item: ErrQuit keeps the answers given and marks the report
+	// Stopped, as the user's q does; any other error is returned as it is.
+	Before func(i int) error
+	// Quiet leaves out the feedback after each answer (right or wrong, the explanation and
+	// the source), for callers that report the answers later, such as a mock interview.
+	Quiet bool
 }
 
 // Run asks every item and returns the report. On ErrQuit it returns the report of the
@@ -105,6 +112,14 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 	for i, it := range s.Items {
 		if ctx.Err() != nil {
 			return finish(ErrInterrupted)
+		}
+		if s.Before != nil {
+			if err := s.Before(i); errors.Is(err, ErrQuit) {
+				rep.Stopped = true
+				return finish(nil)
+			} else if err != nil {
+				return finish(err)
+			}
 		}
 		s.show(i, it)
 		start := now()
@@ -127,7 +142,9 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 				return finish(err)
 			}
 		}
-		s.feedback(it, res)
+		if !s.Quiet {
+			s.feedback(it, res)
+		}
 	}
 	return finish(nil)
 }

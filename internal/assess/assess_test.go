@@ -262,7 +262,7 @@ func TestNextCommand(t *testing.T) {
 		{"all ready", Status{Answers: 3, Levels: []Level{junior(9, Ready)}}, "procdojo review"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, _ := nextCommand(&tc.st, true); got != tc.want {
+			if got, _ := nextCommand(&tc.st, true, func(string) bool { return false }); got != tc.want {
 				t.Errorf("nextCommand() = %q; want %q", got, tc.want)
 			}
 		})

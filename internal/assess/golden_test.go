@@ -114,6 +114,8 @@ func TestGolden(t *testing.T) {
 		{"starter", "starter", ""},
 		{"veteran", "veteran", ""},
 		{"veteran-since", "veteran", "2026-11-01"},
+		{"interviewed", "interviewed", ""},
+		{"interviewed-since", "interviewed", "2026-11-15"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -25,7 +25,8 @@ type Status struct {
 //
 // The command is the first that applies of: a first quiz when there is no history; review
 // when questions are due; watching the next kata when it is attempted and not passed; for
-// the first level that is not ready, a quiz on it while less than AlmostBar.Seen of its
+// the first level that is not ready, a mock interview when it is "almost" and none was taken
+// at it in the last InterviewGap, a quiz on it while less than AlmostBar.Seen of its
 // questions are seen, else the next kata when it is of that level or easier, else a quiz on
 // the level; the next kata when every level is ready; else review.
 func Next(in Input, cards []Card) *Status {
@@ -43,11 +44,17 @@ func Next(in Input, cards []Card) *Status {
 	if k, ok := NextKata(kps); ok {
 		st.Kata = &k
 	}
-	st.Command, st.Why = nextCommand(st, len(in.Questions) > 0)
+	h := digest(in.Records, time.Time{})
+	st.Command, st.Why = nextCommand(st, len(in.Questions) > 0, func(level string) bool {
+		last := h.lastInterview(level)
+		return last.IsZero() || now.Sub(last) >= InterviewGap
+	})
 	return st
 }
 
-func nextCommand(st *Status, haveQuestions bool) (cmd, why string) {
+// interviewDue reports whether a mock interview at a level may be suggested: none was taken
+// there in the last InterviewGap.
+func nextCommand(st *Status, haveQuestions bool, interviewDue func(level string) bool) (cmd, why string) {
 	k := st.Kata
 	switch {
 	case st.Answers == 0 && st.Checks == 0 && haveQuestions:
@@ -60,6 +67,9 @@ func nextCommand(st *Status, haveQuestions bool) (cmd, why string) {
 	for _, l := range st.Levels {
 		if l.Verdict == Ready || l.QuestionsTotal == 0 && l.KatasTotal == 0 {
 			continue
+		}
+		if l.Verdict == Almost && interviewDue(l.Name) {
+			return "procdojo interview --level " + l.Name, fmt.Sprintf("you are almost ready at %s; a mock interview shows what is left", l.Name)
 		}
 		quizCmd := "procdojo quiz --level " + l.Name
 		if l.QuestionsTotal > 0 && float64(l.QuestionsSeen) < AlmostBar.Seen/100*float64(l.QuestionsTotal) {

@@ -139,6 +139,8 @@ func (r *Report) WriteText(w io.Writer, color bool) {
 		fmt.Fprintf(w, "  %s  %s  %s  %d answer(s)\n", wk.Start.Format(time.DateOnly), p.bar(wk.Accuracy, BarWidth), p.percent(wk.Accuracy), wk.Answers)
 	}
 
+	r.Interviews.writeText(w, p, r.Now.Location())
+
 	fmt.Fprintf(w, "\nVerdicts: ready = accuracy ≥ %.0f%%, ≥ %.0f%% of questions seen, ≥ 2/3 of katas passed;\n", ReadyBar.Accuracy, ReadyBar.Seen)
 	fmt.Fprintf(w, "almost = accuracy ≥ %.0f%%, ≥ %.0f%% seen, ≥ 1/3 of katas passed. The latest answer to a\n", AlmostBar.Accuracy, AlmostBar.Seen)
 	fmt.Fprintln(w, "question counts most; each older one half as much as the next.")

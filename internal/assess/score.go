@@ -52,6 +52,10 @@ type Report struct {
 		Ready  Bar `json:"ready"`
 		Almost Bar `json:"almost"`
 	} `json:"bars"`
+
+	// Interviews lists the mock interviews of the window and their trend; absent when
+	// there were none.
+	Interviews *Interviews `json:"interviews,omitempty"`
 }
 
 // Level is one level's standing.
@@ -127,6 +131,7 @@ func Score(in Input) *Report {
 	rep.Topics = topics(in.Questions, kps, h)
 	rep.Weakest = weakest(rep.Topics, in.Questions, kps, h)
 	rep.Trend = trend(h, known, now, in.Since)
+	rep.Interviews = interviewReport(h)
 	return rep
 }
 

@@ -51,6 +51,10 @@ type Record struct {
 	Total   int    `json:"total,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Hint    int    `json:"hint,omitempty"` // the number of the hint revealed, from 1
+
+	// Mock interviews (TypeInterview): Level is the interview's level and ElapsedMS its
+	// duration; the rest is in Interview.
+	Interview *Interview `json:"interview,omitempty"`
 }
 
 // Log is the history log in one data directory. The zero value is not usable; use Open.

@@ -260,3 +260,72 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyCheckNowAndStopWhenIdle runs a lazy loop: nothing runs at the start; a key asks
+// for a run (CheckNow); another, during the run, asks to stop when idle: the run is not
+// cancelled, and Run returns nil once it is over.
+func TestLazyCheckNowAndStopWhenIdle(t *testing.T) {
+	t.Parallel()
+	keys := make(chan rune)
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
+	var cancelled bool
+	loop := &Loop{Changes: make(chan struct{}), Keys: keys, Lazy: true}
+	loop.Check = func(ctx context.Context) {
+		started <- struct{}{}
+		select {
+		case <-release:
+		case <-ctx.Done():
+			cancelled = true
+		}
+	}
+	loop.Key = func(r rune) bool {
+		switch r {
+		case 'c':
+			loop.CheckNow()
+		case 'e':
+			loop.StopWhenIdle()
+		}
+		return false
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- loop.Run(context.Background()) }()
+	select {
+	case <-started:
+		t.Fatal("a lazy loop ran Check at the start")
+	case <-time.After(200 * time.Millisecond):
+	}
+	keys <- 'c'
+	<-started
+	keys <- 'c' // queued: one more run after this one
+	keys <- 'e'
+	select {
+	case err := <-errc:
+		t.Fatalf("Run() = %v while a run was going on; want it to wait", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	release <- struct{}{}
+	<-started // the queued run
+	release <- struct{}{}
+	select {
+	case err := <-errc:
+		if err != nil || cancelled {
+			t.Errorf("Run() = %v, a run cancelled = %v; want nil, false", err, cancelled)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return once idle after StopWhenIdle")
+	}
+}
+
+// TestStopWhenIdleAtOnce: StopWhenIdle with nothing running ends Run at once.
+func TestStopWhenIdleAtOnce(t *testing.T) {
+	t.Parallel()
+	keys := make(chan rune, 1)
+	loop := &Loop{Changes: make(chan struct{}), Keys: keys, Lazy: true,
+		Check: func(context.Context) { t.Error("Check ran") }}
+	loop.Key = func(rune) bool { loop.StopWhenIdle(); return false }
+	keys <- 'e'
+	if err := loop.Run(context.Background()); err != nil {
+		t.Errorf("Run() = %v; want nil", err)
+	}
+}
