@@ -12,9 +12,9 @@ import (
 	"github.com/procdojo/procdojo/internal/assess"
 	"github.com/procdojo/procdojo/internal/interview"
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/prompt"
-	"github.com/procdojo/procdojo/katas"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -35,7 +35,7 @@ type interviewOptions struct {
 	Poll      bool
 	Log       *progress.Log
 	WS        wsLocator
-	Catalog   *katas.Catalog
+	Catalog   *kata.Catalog
 
 	// Prompter replaces the terminal or plain prompter (tests).
 	Prompter quiz.Prompter
@@ -92,8 +92,8 @@ Examples:
 			if c.IsSet("minutes") && opts.Minutes <= 0 {
 				return usageErr("--minutes must be 1 or more, got %d", opts.Minutes)
 			}
-			if !katas.Supported {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%w; the interview ends with a kata, so it needs one too (procdojo quiz works here)", katas.ErrUnsupported)}
+			if !kata.Supported {
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%w; the interview ends with a kata, so it needs one too (procdojo quiz works here)", kata.ErrUnsupported)}
 			}
 			cat, err := loadCatalog()
 			if err != nil {
@@ -116,7 +116,7 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 	if err := opts.Log.CheckWritable(); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	ws, err := katas.FindWorkspace(opts.WS.Flag, opts.WS.Env, opts.WS.Cwd)
+	ws, err := kata.FindWorkspace(opts.WS.Flag, opts.WS.Env, opts.WS.Cwd)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("the interview ends with a kata in your workspace: %w", err)}
 	}
@@ -148,7 +148,7 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 		human = newTermWriter(ios.ErrOut)
 	}
 	session := &interview.Session{Plan: plan, Out: human, Now: opts.Now, Poll: opts.Poll,
-		Kata: &kataRunner{cat: opts.Catalog, ws: ws, log: opts.Log, warn: human}}
+		Kata: &kataRunner{cat: opts.Catalog, ws: ws, log: opts.Log, warn: human, onBuild: func(k *kata.Kata) func() { return buildNotice(opts.IO, k) }}}
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
@@ -216,7 +216,7 @@ func kataTouched(c *interview.Scorecard) bool {
 // interviewKatas returns the catalogue's katas as the interview needs them (with whether
 // each is passed, from the history), and the level procdojo next works on: the first that
 // is not ready.
-func interviewKatas(cat *katas.Catalog, ws *katas.Workspace, recs []progress.Record, qs []*quiz.Question) ([]interview.KataInfo, string) {
+func interviewKatas(cat *kata.Catalog, ws *kata.Workspace, recs []progress.Record, qs []*quiz.Question) ([]interview.KataInfo, string) {
 	var aks []assess.Kata
 	for _, k := range cat.All() {
 		aks = append(aks, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Topics: k.Topics, Started: ws.Started(k)})
@@ -225,7 +225,7 @@ func interviewKatas(cat *katas.Catalog, ws *katas.Workspace, recs []progress.Rec
 	infos := make([]interview.KataInfo, len(kps))
 	for i, k := range cat.All() {
 		// Every kata is in Go today; a kata's language will come from the catalogue.
-		infos[i] = interview.KataInfo{ID: k.ID, Title: k.Title, Level: k.Level, Lang: "go", Topics: k.Topics,
+		infos[i] = interview.KataInfo{ID: k.ID, Title: k.Title, Level: k.Level, Lang: k.Lang, Topics: k.Topics,
 			Statement: k.Statement, Hints: len(k.Hints), Passed: kps[i].Status == assess.KataPassed}
 	}
 	rep := assess.Score(assess.Input{Records: recs, Questions: qs, Katas: aks})

@@ -11,8 +11,8 @@ import (
 
 	"github.com/procdojo/procdojo/internal/interview"
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -20,15 +20,19 @@ import (
 // kata in the workspace, checks it and records each check as "kata check" does, and reveals
 // and records hints.
 type kataRunner struct {
-	cat  *katas.Catalog
-	ws   *katas.Workspace
-	log  *progress.Log
-	warn io.Writer // where a failure to record is reported
+	cat     *kata.Catalog
+	ws      *kata.Workspace
+	log     *progress.Log
+	warn    io.Writer // where a failure to record is reported
+	onBuild func(k *kata.Kata) func()
 }
 
 func (r *kataRunner) Start(id string) (string, bool, error) {
 	k, err := r.cat.Get(id)
 	if err != nil {
+		return "", false, err
+	}
+	if err := needNode(k); err != nil {
 		return "", false, err
 	}
 	if r.ws.Started(k) {
@@ -43,14 +47,18 @@ func (r *kataRunner) Check(ctx context.Context, id string) (interview.KataResult
 	if err != nil {
 		return interview.KataResult{}, err
 	}
-	res, err := katas.Check(ctx, r.ws, k, katas.CheckOptions{})
-	if res == nil || errors.Is(err, katas.ErrInterrupted) || ctx.Err() != nil {
+	var opts kata.CheckOptions
+	if r.onBuild != nil {
+		opts.OnBuild = r.onBuild(k)
+	}
+	res, err := kata.Check(ctx, r.ws, k, opts)
+	if res == nil || errors.Is(err, kata.ErrInterrupted) || ctx.Err() != nil {
 		return interview.KataResult{}, err // an interrupted check is not recorded
 	}
 	recordCheck(r.log, k.ID, res, r.warn)
 	var b bytes.Buffer
 	writeResult(&b, res, false, false)
-	return interview.KataResult{Pass: res.Status == katas.StatusPass, Passed: res.Passed, Total: res.Total,
+	return interview.KataResult{Pass: res.Status == kata.StatusPass, Passed: res.Passed, Total: res.Total,
 		Reason: res.Reason, Report: b.String()}, nil
 }
 

@@ -10,27 +10,27 @@ import (
 
 	"github.com/procdojo/procdojo/internal/interview"
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // interviewEnv is a workspace, a progress log, the built-in katas and test streams.
 type interviewEnv struct {
-	cat *katas.Catalog
-	ws  *katas.Workspace
+	cat *kata.Catalog
+	ws  *kata.Workspace
 	log *progress.Log
 }
 
 func newInterviewEnv(t *testing.T) *interviewEnv {
 	t.Helper()
-	if !katas.Supported {
+	if !kata.Supported {
 		t.Skip("katas need a Unix-like OS")
 	}
 	cat, err := loadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := katas.InitWorkspace(filepath.Join(t.TempDir(), "ws"))
+	ws, err := kata.InitWorkspace(filepath.Join(t.TempDir(), "ws"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,9 @@ func TestRunInterviewErrors(t *testing.T) {
 		code   int
 		want   string
 	}{
-		{"no node kata", func(o *interviewOptions) { o.Lang = "node" }, ExitUsage, "no kata of level junior in node"},
+		{"no node kata", func(o *interviewOptions) {
+			o.Catalog, o.Level, o.Lang = fixtureCatalog(t), "mid", "node"
+		}, ExitUsage, "no kata of level mid in node"},
 		{"unknown lang", func(o *interviewOptions) { o.Lang = "rust" }, ExitUsage, `--lang "rust"`},
 		{"unknown level", func(o *interviewOptions) { o.Level = "expert" }, ExitUsage, `unknown level "expert"`},
 		{"no workspace", func(o *interviewOptions) { o.WS = wsLocator{Cwd: t.TempDir()} }, ExitFailure, "procdojo kata init DIR"},

@@ -5,8 +5,8 @@ package cli
 import (
 	"testing"
 
+	"github.com/procdojo/procdojo/internal/kata"
 	"github.com/procdojo/procdojo/internal/progress"
-	"github.com/procdojo/procdojo/katas"
 )
 
 // TestInterviewTerminal runs procdojo interview in a pseudo-terminal: it answers the first
@@ -15,7 +15,7 @@ import (
 func TestInterviewTerminal(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	ws, err := katas.InitWorkspace(t.TempDir())
+	ws, err := kata.InitWorkspace(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestInterviewTerminalKata(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			data := t.TempDir()
-			ws, err := katas.InitWorkspace(t.TempDir())
+			ws, err := kata.InitWorkspace(t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}

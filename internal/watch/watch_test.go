@@ -55,15 +55,19 @@ func TestBurstIsOneChange(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			save(t, dir, "kata.go", "package kata\n")
-			w := newWatcher(t, dir, m.opts)
+			// A burst is saves closer together than the debounce. Saves in a row take
+			// microseconds; a debounce of a second keeps them one burst even when a busy
+			// machine pauses the test for a while between two of them.
+			opts := m.opts
+			opts.Debounce = time.Second
+			w := newWatcher(t, dir, opts)
 			for i := range 5 {
 				save(t, dir, "kata.go", fmt.Sprintf("package kata // save %d%s\n", i, string(make([]byte, i))))
-				time.Sleep(20 * time.Millisecond)
 			}
-			if !receive(w.C, 3*time.Second) {
+			if !receive(w.C, 10*time.Second) {
 				t.Fatal("no change reported for five saves")
 			}
-			if receive(w.C, 400*time.Millisecond) {
+			if receive(w.C, 2*opts.Debounce) {
 				t.Error("five quick saves were reported as more than one change")
 			}
 		})
@@ -183,8 +187,26 @@ func TestSaveDuringRunQueuesOneRerun(t *testing.T) {
 			save(t, dir, "kata.go", "v0")
 			w := newWatcher(t, dir, m.opts)
 			c := newChecker(t, path, true)
-			loop := &Loop{Changes: w.C, Check: c.check}
 			ctx, cancel := context.WithCancel(context.Background())
+			// The loop's changes pass through the test, which learns when the loop has taken
+			// each one: no save is still on its way when run 2 is released.
+			changes, taken := make(chan struct{}), make(chan struct{}, 16)
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-w.C:
+					}
+					select {
+					case changes <- struct{}{}:
+						taken <- struct{}{}
+					case <-ctx.Done():
+						return
+					}
+				}
+			}()
+			loop := &Loop{Changes: changes, Check: c.check}
 			errc := make(chan error, 1)
 			go func() { errc <- loop.Run(ctx) }()
 
@@ -192,9 +214,10 @@ func TestSaveDuringRunQueuesOneRerun(t *testing.T) {
 			c.release <- struct{}{}
 			save(t, dir, "kata.go", "v1")
 			c.waitStart(2)
+			waitTaken(t, taken, "v1")
 			for _, v := range []string{"v2", "v3!", "v4!!"} { // three saves, each reported on its own
 				save(t, dir, "kata.go", v)
-				time.Sleep(300 * time.Millisecond)
+				waitTaken(t, taken, v)
 			}
 			c.release <- struct{}{}
 			c.waitStart(3) // the one queued re-run
@@ -212,6 +235,14 @@ func TestSaveDuringRunQueuesOneRerun(t *testing.T) {
 				t.Errorf("runs saw %q; want v0, v1, then the last save v4!!", got)
 			}
 		})
+	}
+}
+
+// waitTaken waits until the loop has taken the change that the save of v caused.
+func waitTaken(t *testing.T, taken <-chan struct{}, v string) {
+	t.Helper()
+	if !receive(taken, 10*time.Second) {
+		t.Fatalf("the save of %q was not reported to the loop within 10s", v)
 	}
 }
 
