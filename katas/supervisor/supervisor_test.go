@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,6 +192,10 @@ func TestBackoff(t *testing.T) {
 		wantSleeps []time.Duration
 		wantStarts int
 		wantErr    error // nil or ErrTooManyCrashes
+		// lastCrash, with ErrTooManyCrashes, says what the error must also wrap: the last
+		// crash's error.
+		lastCrash     func(error) bool
+		lastCrashDesc string
 	}{
 		{
 			name: "crashes until it gives up",
@@ -204,14 +209,21 @@ func TestBackoff(t *testing.T) {
 			wantSleeps: []time.Duration{100 * ms, 200 * ms, 400 * ms, 400 * ms},
 			wantStarts: 5,
 			wantErr:    ErrTooManyCrashes,
+			lastCrash: func(err error) bool {
+				var exitErr *exec.ExitError
+				return errors.As(err, &exitErr) && exitErr.ExitCode() == 1
+			},
+			lastCrashDesc: "the last worker's *exec.ExitError (exit status 1)",
 		},
 		{
-			name:       "worker that cannot start",
-			plan:       nil,
-			maxCrashes: 3,
-			wantSleeps: []time.Duration{100 * ms, 200 * ms},
-			wantStarts: 3,
-			wantErr:    ErrTooManyCrashes,
+			name:          "worker that cannot start",
+			plan:          nil,
+			maxCrashes:    3,
+			wantSleeps:    []time.Duration{100 * ms, 200 * ms},
+			wantStarts:    3,
+			wantErr:       ErrTooManyCrashes,
+			lastCrash:     func(err error) bool { return errors.Is(err, fs.ErrNotExist) },
+			lastCrashDesc: "the last start's error (fs.ErrNotExist)",
 		},
 		{
 			name: "finishes after two crashes",
@@ -248,6 +260,8 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("Run = %v; want nil: the last worker exited with status 0", err)
 			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
 				t.Errorf("Run = %v; want %s after %d crashes within the window", err, errDesc(tt.wantErr), tt.maxCrashes)
+			case tt.lastCrash != nil && !tt.lastCrash(err):
+				t.Errorf("Run = %v; want it to wrap %s as well as ErrTooManyCrashes: give the caller the reason of the crash that made Run give up (fmt.Errorf with two %%w)", err, tt.lastCrashDesc)
 			}
 			if got := w.Starts(); got != tt.wantStarts {
 				t.Errorf("Run started the worker %d times; want %d", got, tt.wantStarts)
@@ -304,6 +318,14 @@ func TestWindow(t *testing.T) {
 			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
 			wantErr:    nil,
 		},
+		{
+			// Crashes at 0s, 1s, 10s: the first is exactly one window old when the third
+			// happens, so it no longer counts. The fourth worker exits 0.
+			name:       "a crash exactly one window old no longer counts",
+			uptimes:    []time.Duration{0, 0, 7 * time.Second},
+			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 2 * time.Second},
+			wantErr:    nil,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,7 +378,7 @@ func TestWindow(t *testing.T) {
 
 			switch {
 			case tt.wantErr == nil && err != nil:
-				t.Errorf("Run = %v after %d starts; want nil: with a %v window, no 3 crashes were within one window, and worker %d exited with status 0", err, w.Starts(), s.Window, len(tt.uptimes)+1)
+				t.Errorf("Run = %v after %d starts; want nil: with a %v window, no 3 crashes were within one window (a crash %[3]v or more ago no longer counts), and worker %[4]d exited with status 0", err, w.Starts(), s.Window, len(tt.uptimes)+1)
 			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
 				t.Errorf("Run = %v; want %s", err, errDesc(tt.wantErr))
 			}
