@@ -176,7 +176,7 @@ func TestResults(t *testing.T) {
 	e := newEnv(t)
 	jobs := []Job{
 		e.job("a", "data alpha", "progress 50", "data beta"),
-		e.job("bad", "data partial", "say corrupt input", "progress 80", "exit 1"),
+		e.job("bad", "say reading the header", "data partial", "say corrupt input", "progress 80", "exit 1"),
 		e.job("c", "say converting c", "data gamma"),
 		e.job("missing"), // no such input
 	}
@@ -387,5 +387,29 @@ func TestCancel(t *testing.T) {
 				t.Errorf("the converter (pid %d) still exists after Convert returned (kill(pid, 0) = %v); want it killed and waited for", pid, err)
 			}
 		}
+	}
+}
+
+func TestFewerThanOneWorker(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{0, -1} {
+		t.Run(fmt.Sprintf("Workers %d", workers), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			jobs := []Job{e.job("a", "data alpha"), e.job("b", "data beta")}
+			done := make(chan []Result, 1)
+			go func() { done <- e.service(workers, nil).Convert(context.Background(), jobs) }()
+			var results []Result
+			select {
+			case results = <-done:
+			case <-time.After(15 * time.Second):
+				t.Fatalf("Convert with Workers %d did not return within 15s; want the jobs converted one at a time: less than 1 worker means 1", workers)
+			}
+			for i, r := range results {
+				if got, err := os.ReadFile(jobs[i].Output); r.Err != nil || err != nil {
+					t.Errorf("Convert with Workers %d: converting %s: Err %v, output %q (%v); want Err nil and the output: less than 1 worker means 1", workers, filepath.Base(jobs[i].Input), r.Err, got, err)
+				}
+			}
+		})
 	}
 }
