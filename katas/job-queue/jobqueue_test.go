@@ -114,6 +114,20 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // started returns the tags that the jobs logged in log, in the order the jobs started.
 func started(log string) []string {
 	data, _ := os.ReadFile(log)
@@ -221,7 +235,7 @@ func (e *env) close() []Result {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		e.t.Fatalf("Close() did not return within 10s; the jobs started so far: %q", started(e.log))
+		e.t.Fatalf("Close() did not return within 10s; the jobs started so far: %s", capped("%q", started(e.log), 10))
 	}
 	return e.reported()
 }
@@ -537,7 +551,7 @@ func TestFewerThanOneWorker(t *testing.T) {
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
-				t.Fatalf("a queue from New(%d, report) with one job: Close() did not return within 10s, and the jobs started so far are %q; want the job run: fewer than 1 worker means 1", workers, started(e.log))
+				t.Fatalf("a queue from New(%d, report) with one job: Close() did not return within 10s, and the jobs started so far are %s; want the job run: fewer than 1 worker means 1", workers, capped("%q", started(e.log), 10))
 			}
 			if len(e.reported()) == 0 {
 				t.Fatalf("a queue from New(%d, report) with one job: Close() returned, but the job was never reported (started %d times); want it run: fewer than 1 worker means 1", workers, runs(e.log, "only"))
