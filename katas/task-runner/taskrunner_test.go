@@ -105,6 +105,20 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // started returns the tags that the workers logged in log, in the order the tasks started.
 func started(log string) []string {
 	data, _ := os.ReadFile(log)
@@ -183,7 +197,7 @@ func (e *env) wait(ch <-chan Result, id, why string) Result {
 		}
 		return r
 	case <-time.After(8 * time.Second):
-		e.t.Fatalf("no Result for task %q after 8s (the tasks started so far: %q): %s", id, started(e.log), why)
+		e.t.Fatalf("no Result for task %q after 8s (the tasks started so far: %s): %s", id, capped("%q", started(e.log), 10), why)
 		return Result{}
 	}
 }
