@@ -174,6 +174,20 @@ func testContext(t *testing.T) (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // errDesc describes the error Run should return, for messages.
 func errDesc(want error) string {
 	if want == nil {
@@ -267,7 +281,7 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("Run started the worker %d times; want %d", got, tt.wantStarts)
 			}
 			if got := clock.Sleeps(); !slices.Equal(got, tt.wantSleeps) {
-				t.Errorf("Run slept %v between restarts; want %v: wait Backoff before the first restart, double it after each further crash, up to MaxBackoff, and do not sleep after giving up", got, tt.wantSleeps)
+				t.Errorf("Run slept %s between restarts; want %v: wait Backoff before the first restart, double it after each further crash, up to MaxBackoff, and do not sleep after giving up", capped("%v", got, 10), tt.wantSleeps)
 			}
 		})
 	}
@@ -390,7 +404,7 @@ func TestWindow(t *testing.T) {
 				t.Errorf("Run started the worker %d times; want %d: count only the crashes within the last %v", got, wantStarts, s.Window)
 			}
 			if got := clock.Sleeps(); !slices.Equal(got, tt.wantSleeps) {
-				t.Errorf("Run slept %v between restarts; want %v: the backoff doubles with each crash still in the window, and starts again from Backoff when older crashes have left it", got, tt.wantSleeps)
+				t.Errorf("Run slept %s between restarts; want %v: the backoff doubles with each crash still in the window, and starts again from Backoff when older crashes have left it", capped("%v", got, 10), tt.wantSleeps)
 			}
 		})
 	}
