@@ -27,16 +27,16 @@ func init() {
 	helpers["worker"] = workerMain
 }
 
-// workerMain, the "worker" helper, is a worker: worker PIDDIR. It creates PIDDIR/<its pid>,
-// then reads tasks, one per line, and answers each with one line:
+// workerMain, the "worker" helper, is a worker: worker PIDDIR [stay]. It creates
+// PIDDIR/<its pid>, then reads tasks, one per line, and answers each with one line:
 //
 //	echo TEXT       answer TEXT
 //	pid             answer the worker's pid
 //	gate DIR TAG    create DIR/TAG, wait until DIR/open exists, answer TAG
 //	crash           exit 3 without answering
 //
-// It exits 0 at the end of its stdin, after 30 seconds, or as soon as the test process is
-// gone.
+// It exits 0 at the end of its stdin (with "stay", it ignores that and runs on until it is
+// killed), after 30 seconds, or as soon as the test process is gone.
 func workerMain(args []string) int {
 	parent := os.Getppid()
 	go func() {
@@ -69,6 +69,9 @@ func workerMain(args []string) int {
 			fmt.Printf("unknown task %q\n", sc.Text())
 		}
 	}
+	if len(args) > 1 && args[1] == "stay" {
+		select {}
+	}
 	return 0
 }
 
@@ -87,23 +90,42 @@ type env struct {
 	mu      sync.Mutex
 	events  []Event
 	changed chan struct{} // closed and replaced on each event
+
+	linger   time.Duration // how long each OnEvent call takes
+	inEvent  int           // OnEvent calls running now
+	overlaps int           // OnEvent calls that began while another was running
 }
 
 // newEnv starts a pool of the test worker with cfg. Whatever the pool does, no worker
 // outlives the test.
 func newEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
-	e := &env{t: t, pids: t.TempDir(), gate: t.TempDir(), changed: make(chan struct{})}
+	return newEnvWith(t, cfg, 0)
+}
+
+// newEnvWith is newEnv with OnEvent calls that take linger each, and the workers' extra
+// arguments opts.
+func newEnvWith(t *testing.T, cfg Config, linger time.Duration, opts ...string) *env {
+	t.Helper()
+	e := &env{t: t, pids: t.TempDir(), gate: t.TempDir(), changed: make(chan struct{}), linger: linger}
 	t.Cleanup(func() {
 		e.openGate()
 		for _, pid := range e.started() {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	cfg.Name, cfg.Args = helperPath(t), helperArgs("worker", e.pids)
+	cfg.Name, cfg.Args = helperPath(t), helperArgs("worker", append([]string{e.pids}, opts...)...)
 	cfg.OnEvent = func(ev Event) {
 		e.mu.Lock()
+		if e.inEvent > 0 {
+			e.overlaps++
+		}
+		e.inEvent++
+		e.mu.Unlock()
+		time.Sleep(e.linger)
+		e.mu.Lock()
 		defer e.mu.Unlock()
+		e.inEvent--
 		e.events = append(e.events, ev)
 		close(e.changed)
 		e.changed = make(chan struct{})
@@ -552,4 +574,39 @@ func TestClose(t *testing.T) {
 		t.Errorf("a pool that started %d workers (%v) reported %d Stopped events (%v) by the time Close() returned; want every worker reported stopped", len(s), s, len(st), st)
 	}
 	e.close() // a second Close returns too
+}
+
+func TestEventsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	// Four workers start at once, and each OnEvent call lingers: calls made at once would
+	// overlap.
+	e := newEnvWith(t, Config{Min: 0, Max: 4, IdleTimeout: 10 * time.Second}, 30*time.Millisecond)
+	finish := e.burst(4, 4, "with 4 tasks at once and none idle, start workers up to Max (4)")
+	finish()
+	e.close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.overlaps > 0 {
+		t.Errorf("with 4 workers starting and stopping at once, %d OnEvent calls began while another was running; want one call at a time (guard OnEvent with a mutex)", e.overlaps)
+	}
+}
+
+func TestCloseKillsStuckWorkers(t *testing.T) {
+	t.Parallel()
+	// The workers do not exit when their stdin closes: Close must kill them.
+	e := newEnvWith(t, Config{Min: 2, Max: 2, IdleTimeout: 10 * time.Second}, 0, "stay")
+	if o := e.do("echo hi"); o.err != nil || o.answer != "hi" {
+		t.Errorf("Do(ctx, \"echo hi\") = %q, %v; want \"hi\", nil", o.answer, o.err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.p.Close() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Close() did not return within 10s, with workers that ignore the end of their stdin; want them killed 2 seconds after their stdin was closed, and waited for")
+	}
+	e.checkReaped(e.started(), "a worker that ignored the end of its stdin")
+	if s, st := e.pidsOf(Started), e.pidsOf(Stopped); len(st) != len(s) {
+		t.Errorf("a pool that started %d workers (%v) reported %d Stopped events (%v) by the time Close() returned; want every worker reported stopped", len(s), s, len(st), st)
+	}
 }

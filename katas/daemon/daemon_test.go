@@ -27,13 +27,15 @@ func init() {
 	helpers["daemon"] = daemonHelper
 }
 
-// starterHelper is started as "starter PIDFILE LOGFILE -- DAEMON-ARGS...": it calls Start
-// on the test binary with DAEMON-ARGS, prints "pid N" (the daemon's) and "sid S" (its own
-// session), and exits 0. It exits 3 if Start's error wraps ErrRunning, and 1 on another
-// error.
+// starterHelper is started as "starter PIDFILE LOGFILE DIR -- DAEMON-ARGS...": it calls
+// Start on the test binary with DAEMON-ARGS and cmd.Dir DIR, prints "pid N" (the daemon's)
+// and "sid S" (its own session), and exits 0. It exits 3 if Start's error wraps ErrRunning,
+// and 1 on another error.
 func starterHelper(args []string) int {
 	exe, _ := os.Executable()
-	pid, err := Start(exec.Command(exe, args[3:]...), args[0], args[1])
+	cmd := exec.Command(exe, args[4:]...)
+	cmd.Dir = args[2]
+	pid, err := Start(cmd, args[0], args[1])
 	sid, _ := sessionID(0)
 	fmt.Printf("sid %d\n", sid)
 	if err != nil {
@@ -48,9 +50,10 @@ func starterHelper(args []string) int {
 }
 
 // daemonHelper is started as "daemon REPORTFILE MODE". MODE "exit" exits at once. Otherwise
-// it writes "pid N", "sid S" and "cwd DIR" to REPORTFILE (atomically), prints
-// "daemon: started" on stdout, and waits for SIGTERM: with MODE "term" it then cleans up for
-// 300ms, prints "daemon: stopping" and exits 0; with MODE "stubborn" it carries on.
+// it writes "pid N", "sid S", "cwd DIR" and, for each of stdin, stdout and stderr, "NAME
+// devnull" or "NAME other" to REPORTFILE (atomically), prints "daemon: started" on stdout,
+// and waits for SIGTERM: with MODE "term" it then cleans up for 300ms, prints
+// "daemon: stopping" and exits 0; with MODE "stubborn" it carries on.
 func daemonHelper(args []string) int {
 	report, mode := args[0], args[1]
 	if mode == "exit" {
@@ -61,8 +64,17 @@ func daemonHelper(args []string) int {
 	signal.Notify(term, syscall.SIGTERM)
 	sid, _ := sessionID(0)
 	wd, _ := os.Getwd()
+	fds := ""
+	devNull, _ := os.Stat(os.DevNull)
+	for _, f := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+		where := "other"
+		if fi, err := f.Stat(); err == nil && devNull != nil && os.SameFile(fi, devNull) {
+			where = "devnull"
+		}
+		fds += fmt.Sprintf("%s %s\n", strings.TrimPrefix(f.Name(), "/dev/"), where)
+	}
 	tmp := report + ".tmp"
-	os.WriteFile(tmp, fmt.Appendf(nil, "pid %d\nsid %d\ncwd %s\n", os.Getpid(), sid, wd), 0o644)
+	os.WriteFile(tmp, fmt.Appendf(nil, "pid %d\nsid %d\ncwd %s\n%s", os.Getpid(), sid, wd, fds), 0o644)
 	os.Rename(tmp, report)
 	fmt.Println("daemon: started")
 	for range term {
@@ -100,6 +112,13 @@ type startReport struct {
 // to report. The test kills the daemon when it ends.
 func startDaemon(t *testing.T, pidFile, logFile, mode string) startReport {
 	t.Helper()
+	return startDaemonIn(t, "", pidFile, logFile, mode)
+}
+
+// startDaemonIn is startDaemon with the daemon's cmd.Dir set to dir. The starter's stdin is
+// a pipe, so that a daemon that inherited it would not have /dev/null.
+func startDaemonIn(t *testing.T, dir, pidFile, logFile, mode string) startReport {
+	t.Helper()
 	report := filepath.Join(t.TempDir(), "report")
 	t.Cleanup(func() {
 		// Kill the daemon whatever the pid file says.
@@ -111,8 +130,9 @@ func startDaemon(t *testing.T, pidFile, logFile, mode string) startReport {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	args := append([]string{pidFile, logFile, "--"}, helperArgs("daemon", report, mode)...)
+	args := append([]string{pidFile, logFile, dir, "--"}, helperArgs("daemon", report, mode)...)
 	cmd := exec.CommandContext(ctx, helperPath(t), helperArgs("starter", args...)...)
+	cmd.Stdin = strings.NewReader("")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	// If the daemon holds the starter's stdout, Output would wait for the daemon: stop
@@ -192,6 +212,10 @@ func TestDaemonLifecycle(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	pidFile, logFile := filepath.Join(dir, "app.pid"), filepath.Join(dir, "app.log")
+	const earlier = "an earlier run\n"
+	if err := os.WriteFile(logFile, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s := startDaemon(t, pidFile, logFile, "term")
 	if s.code != 0 {
 		t.Fatalf("the starter's Start(daemon, pidFile, logFile) failed: %s", s.stderr)
@@ -214,6 +238,9 @@ func TestDaemonLifecycle(t *testing.T) {
 	if cwd := s.report["cwd"]; cwd != "/" {
 		t.Errorf("the daemon's working directory is %q; want \"/\" (cmd.Dir was empty)", cwd)
 	}
+	if s.report["stdin"] != "devnull" {
+		t.Errorf("the daemon's stdin is not /dev/null (its starter's was a pipe); want /dev/null: leave cmd.Stdin nil")
+	}
 
 	if err := Stop(stopContext(t, 10*time.Second), pidFile); err != nil {
 		t.Fatalf("Stop(ctx, pidFile) = %v; want nil", err)
@@ -225,10 +252,35 @@ func TestDaemonLifecycle(t *testing.T) {
 		t.Errorf("after Stop, the pid file still exists (%v); want it removed", err)
 	}
 	log, _ := os.ReadFile(logFile)
+	if !strings.HasPrefix(string(log), earlier) {
+		t.Errorf("the log file holds %q; want it to start with what it held before Start, %q: open it for appending (os.O_APPEND), not truncated", log, earlier)
+	}
 	for _, line := range []string{"daemon: started\n", "daemon: stopping\n"} {
 		if !strings.Contains(string(log), line) {
 			t.Errorf("the log file holds %q; want the daemon's line %q: its stdout goes to the log file, and must still work after its starter exited", log, line)
 		}
+	}
+}
+
+func TestStartDirNoLog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	work, _ := filepath.EvalSymlinks(t.TempDir())
+	pidFile := filepath.Join(dir, "app.pid")
+	s := startDaemonIn(t, work, pidFile, "", "term")
+	if s.code != 0 {
+		t.Fatalf("the starter's Start(daemon with Dir %q, pidFile, \"\") failed: %s", work, s.stderr)
+	}
+	if cwd := s.report["cwd"]; cwd != work {
+		t.Errorf("the daemon's working directory is %q; want cmd.Dir, %q: \"/\" is only for an empty cmd.Dir", cwd, work)
+	}
+	for _, name := range []string{"stdout", "stderr"} {
+		if s.report[name] != "devnull" {
+			t.Errorf("the daemon's %s is not /dev/null; want /dev/null when logFile is \"\"", name)
+		}
+	}
+	if err := Stop(stopContext(t, 10*time.Second), pidFile); err != nil {
+		t.Errorf("Stop(ctx, pidFile) = %v; want nil", err)
 	}
 }
 
@@ -326,25 +378,35 @@ func TestStopDeadline(t *testing.T) {
 func TestStopNotRunning(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		content string // "" for no pid file
+		name     string
+		content  string // "" for no pid file, "dead" for the pid of a process that has exited
+		wantKept bool   // the file must be left alone
 	}{
 		{name: "no pid file"},
 		{name: "stale pid file", content: "dead"},
+		{name: "a file with no pid", content: "not a pid\n", wantKept: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			pidFile := filepath.Join(t.TempDir(), "app.pid")
-			if tt.content != "" {
+			switch tt.content {
+			case "":
+			case "dead":
 				os.WriteFile(pidFile, fmt.Appendf(nil, "%d\n", deadPid(t)), 0o644)
+			default:
+				os.WriteFile(pidFile, []byte(tt.content), 0o644)
 			}
 			err := Stop(stopContext(t, 5*time.Second), pidFile)
 			if !errors.Is(err, ErrNotRunning) {
 				t.Errorf("Stop(ctx, pidFile) with %s = %v; want an error wrapping ErrNotRunning", tt.name, err)
 			}
-			if _, err := os.Stat(pidFile); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("after Stop with %s, the pid file exists (%v); want a stale pid file removed", tt.name, err)
+			_, statErr := os.Stat(pidFile)
+			switch {
+			case tt.wantKept && statErr != nil:
+				t.Errorf("after Stop with %s, the file is gone (%v); want it left alone: it names no process, so it may be no pid file at all", tt.name, statErr)
+			case !tt.wantKept && !errors.Is(statErr, os.ErrNotExist):
+				t.Errorf("after Stop with %s, the pid file exists (%v); want a stale pid file removed", tt.name, statErr)
 			}
 		})
 	}

@@ -176,7 +176,7 @@ func TestResults(t *testing.T) {
 	e := newEnv(t)
 	jobs := []Job{
 		e.job("a", "data alpha", "progress 50", "data beta"),
-		e.job("bad", "data partial", "say corrupt input", "progress 80", "exit 1"),
+		e.job("bad", "say reading the header", "data partial", "say corrupt input", "progress 80", "exit 1"),
 		e.job("c", "say converting c", "data gamma"),
 		e.job("missing"), // no such input
 	}
@@ -217,6 +217,20 @@ func TestResults(t *testing.T) {
 	if got, want := e.outputs(), []string{"a.out", "c.out"}; !slices.Equal(got, want) {
 		t.Errorf("the output folder holds %q; want exactly %q: the outputs of the files converted, and no temporary file (remove it when a conversion fails)", got, want)
 	}
+}
+
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 // progressLog records what OnProgress was called with.
@@ -278,7 +292,7 @@ func (l *progressLog) waitFor(t *testing.T, want int, now string) {
 		select {
 		case <-changed:
 		case <-deadline:
-			t.Fatalf("%s, OnProgress was called with %v; want %d by now: the overall progress is the mean of every job's progress (a job counts for 100 once done, failed or not)", now, l.snapshot(), want)
+			t.Fatalf("%s, OnProgress was called with %s; want %d by now: the overall progress is the mean of every job's progress (a job counts for 100 once done, failed or not)", now, capped("%d", l.snapshot(), 10), want)
 		}
 	}
 }
@@ -321,11 +335,14 @@ func TestProgress(t *testing.T) {
 	log.waitFor(t, 100, "once every job is done")
 
 	values := log.snapshot()
-	if !slices.IsSorted(values) || len(slices.Compact(slices.Clone(values))) != len(values) {
-		t.Errorf("OnProgress was called with %v; want each percentage higher than the one before", values)
+	for i := 1; i < len(values); i++ {
+		if values[i] <= values[i-1] {
+			t.Errorf("OnProgress was called with %d after %d (call %d of %d: %s); want each percentage higher than the one before", values[i], values[i-1], i+1, len(values), capped("%d", values, 10))
+			break
+		}
 	}
 	if values[len(values)-1] != 100 {
-		t.Errorf("OnProgress was called with %v; want 100 last", values)
+		t.Errorf("OnProgress was called last with %d (%d calls: %s); want 100 last", values[len(values)-1], len(values), capped("%d", values, 10))
 	}
 	log.mu.Lock()
 	if len(log.at100) > 0 {
@@ -387,5 +404,29 @@ func TestCancel(t *testing.T) {
 				t.Errorf("the converter (pid %d) still exists after Convert returned (kill(pid, 0) = %v); want it killed and waited for", pid, err)
 			}
 		}
+	}
+}
+
+func TestFewerThanOneWorker(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{0, -1} {
+		t.Run(fmt.Sprintf("Workers %d", workers), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			jobs := []Job{e.job("a", "data alpha"), e.job("b", "data beta")}
+			done := make(chan []Result, 1)
+			go func() { done <- e.service(workers, nil).Convert(context.Background(), jobs) }()
+			var results []Result
+			select {
+			case results = <-done:
+			case <-time.After(15 * time.Second):
+				t.Fatalf("Convert with Workers %d did not return within 15s; want the jobs converted one at a time: less than 1 worker means 1", workers)
+			}
+			for i, r := range results {
+				if got, err := os.ReadFile(jobs[i].Output); r.Err != nil || err != nil {
+					t.Errorf("Convert with Workers %d: converting %s: Err %v, output %q (%v); want Err nil and the output: less than 1 worker means 1", workers, filepath.Base(jobs[i].Input), r.Err, got, err)
+				}
+			}
+		})
 	}
 }

@@ -26,19 +26,20 @@ func init() {
 	helpers["manager"] = managerHelper
 }
 
-// jobHelper performs its arguments, then waits for SIGTERM or SIGINT:
+// jobHelper performs its arguments, then waits for SIGTERM, SIGINT or SIGUSR1:
 //
 //	pid=FILE       write its pid to FILE
 //	sig=FILE       write the name of the first signal it gets to FILE
 //	onsig=finish   on a signal, finish the work in hand (200ms) and exit 0
 //	onsig=ignore   on a signal, carry on (only SIGKILL stops it)
+//	hold=FILE      on a signal, wait until FILE exists before finishing the work in hand
 //	ready=FILE     create FILE, once everything before it is done
 //	-- ARGS...     start a child: the test binary with ARGS (the sleeper helper)
 func jobHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	var sigFile, onsig string
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	var sigFile, onsig, hold string
 	for i, a := range args {
 		verb, val, _ := strings.Cut(a, "=")
 		var err error
@@ -55,6 +56,8 @@ func jobHelper(args []string) int {
 			sigFile = val
 		case "onsig":
 			onsig = val
+		case "hold":
+			hold = val
 		case "ready":
 			err = os.WriteFile(val, nil, 0o644)
 		default:
@@ -75,15 +78,20 @@ func jobHelper(args []string) int {
 			sigFile = ""
 		}
 		if onsig == "finish" {
+			if hold != "" {
+				waitFile(hold, 10*time.Second)
+			}
 			time.Sleep(200 * time.Millisecond) // the work in hand
 			return 0
 		}
 	}
 }
 
-// sleeperHelper writes its pid to the file args[0] and waits to be killed; SIGTERM kills it.
+// sleeperHelper writes its pid to the file args[0] and waits to be killed. It ignores
+// SIGTERM, SIGINT and SIGUSR1: only SIGKILL, sent to its process group, stops it.
 func sleeperHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
+	signal.Ignore(syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	if err := writePidFile(args[0]); err != nil {
 		return 2
 	}
@@ -100,10 +108,11 @@ func writePidFile(file string) error {
 	return os.Rename(tmp, file)
 }
 
-// managerHelper runs a Manager with a 5s grace period and two jobs that finish on a signal. The
-// jobs write their pids to DIR/job0.pid and DIR/job1.pid and the signal they get to
-// DIR/job0.sig and DIR/job1.sig. Once both run, it calls ShutdownOnSignal and creates
-// DIR/ready; it exits 0 if the shutdown's result is nil, and 3 otherwise.
+// managerHelper runs a Manager with a 5s grace period and two jobs that finish on a signal
+// once DIR/open exists. The jobs write their pids to DIR/job0.pid and DIR/job1.pid and the
+// signal they get to DIR/job0.sig and DIR/job1.sig. Once both run, it calls
+// ShutdownOnSignal and creates DIR/ready; it exits 0 if the shutdown's result is nil, and 3
+// otherwise.
 func managerHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
 	dir := args[0]
@@ -115,6 +124,7 @@ func managerHelper(args []string) int {
 			fmt.Sprintf("pid=%s/job%d.pid", dir, i),
 			fmt.Sprintf("sig=%s/job%d.sig", dir, i),
 			"onsig=finish",
+			"hold="+filepath.Join(dir, "open"),
 			"ready="+ready)...)
 		if _, err := m.Start(cmd); err != nil {
 			fmt.Fprintln(os.Stderr, "manager: Start:", err)
@@ -152,15 +162,27 @@ func readPid(file string) int {
 	return pid
 }
 
-// gone reports whether process pid has ended, waiting up to 10s: a process whose parent
-// died is reaped by init, which some systems do only every second or two.
+// gone reports whether process pid has ended, waiting up to 5s. A zombie has ended: a
+// process whose parent died is reaped by init, which some systems do only every second or
+// two.
 func gone(pid int) bool {
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) || zombie(pid) {
 			return true
 		}
 	}
 	return false
+}
+
+// zombie reports whether process pid is a zombie, where /proc tells (Linux).
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses and may hold any byte.
+	i := strings.LastIndexByte(string(b), ')')
+	return i >= 0 && strings.HasPrefix(string(b[i+1:]), " Z")
 }
 
 // killLater makes sure the process in pidFile is dead when the test ends, whatever the code
@@ -399,17 +421,44 @@ func TestSignalForwarding(t *testing.T) {
 				}
 			}
 
-			// Send the signal to the manager alone, as `kill PID` would.
+			// Send the signal to the manager alone, as `kill PID` would. Once the jobs have it,
+			// send it again, as an impatient user would: the jobs are still finishing (they
+			// wait for DIR/open), and the manager must not die of it.
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
+			sigFiles := []string{filepath.Join(dir, "job0.sig"), filepath.Join(dir, "job1.sig")}
+			forwarded := func() bool {
+				_, err0 := os.Stat(sigFiles[0])
+				_, err1 := os.Stat(sigFiles[1])
+				return err0 == nil && err1 == nil
+			}
+			twice := false
+		forwarding:
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				select {
+				case <-exited:
+					break forwarding
+				default:
+				}
+				if forwarded() {
+					if err := cmd.Process.Signal(sig); err != nil {
+						t.Fatal(err)
+					}
+					twice = true
+					break
+				}
+			}
+			os.WriteFile(filepath.Join(dir, "open"), nil, 0o644)
 			select {
 			case <-exited:
 			case <-time.After(10 * time.Second):
 				t.Fatalf("the manager process did not exit within 10s of %v; want it to forward the signal to its jobs, wait for them and exit", sig)
 			}
 			err := waitErr
-			if signalOf(err) == sig {
+			if signalOf(err) == sig && twice {
+				t.Errorf("the manager process died of %v, sent a second time while its jobs were finishing; want ShutdownOnSignal to catch every signal until the shutdown is done (keep signal.Notify on until then), so that a second Ctrl-C cannot leave the jobs behind", sig)
+			} else if signalOf(err) == sig {
 				t.Errorf("the manager process died of %v; want ShutdownOnSignal to catch it (signal.Notify) and shut down gracefully", sig)
 			} else if err != nil {
 				t.Errorf("the manager process ended with %v; want exit status 0 (ShutdownOnSignal returned nil); its stderr: %q", err, stderr.String())
@@ -425,4 +474,90 @@ func TestSignalForwarding(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShutdownOnSignalContext runs ShutdownOnSignal in the test process itself, listening for
+// SIGUSR1, which no other test sends. The test listens for SIGUSR1 too, for good, so that the
+// signal cannot kill the test process whatever ShutdownOnSignal does.
+func TestShutdownOnSignalContext(t *testing.T) {
+	t.Parallel()
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGUSR1)
+
+	// The subtests run one after the other: a ShutdownOnSignal that still listened after the
+	// first would take the second's signal.
+	t.Run("ctx ends before a signal", func(t *testing.T) {
+		m := &Manager{Grace: 10 * time.Second}
+		j, pidFile, sigFile := startJob(t, m, "onsig=finish")
+		ctx, cancel := context.WithCancel(context.Background())
+		result := m.ShutdownOnSignal(ctx, syscall.SIGUSR1)
+		cancel()
+		select {
+		case err := <-result:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("ShutdownOnSignal(ctx, SIGUSR1), ctx cancelled before any signal: the channel received %v; want context.Canceled", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("ShutdownOnSignal(ctx, SIGUSR1), ctx cancelled before any signal: the channel received nothing within 5s; want ctx.Err() as soon as ctx ends")
+		}
+		if b, err := os.ReadFile(sigFile); err == nil {
+			t.Errorf("the job received %q, although no signal came before ctx ended; want nothing shut down", b)
+		}
+		if pid := readPid(pidFile); syscall.Kill(pid, 0) != nil {
+			t.Errorf("the job (pid %d) has ended, although no signal came before ctx ended; want nothing shut down", pid)
+		}
+		cmd := helperCommand(t, "job", "onsig=finish")
+		late, err := m.Start(cmd)
+		if err != nil {
+			t.Errorf("Start after ShutdownOnSignal's ctx ended, with no signal = %v, %v; want a job: nothing was shut down", late, err)
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := shutdownWithin(t, m, ctx, 8*time.Second, "as soon as the jobs finish"); err != nil {
+			t.Errorf("Shutdown = %v; want nil", err)
+		}
+		if err := j.Wait(); err != nil {
+			t.Errorf("the job: Wait() = %v; want nil", err)
+		}
+		if late != nil {
+			late.Wait()
+		}
+	})
+
+	t.Run("ctx ends during the shutdown a signal started", func(t *testing.T) {
+		m := &Manager{Grace: time.Minute}
+		childFile := filepath.Join(t.TempDir(), "child")
+		killLater(t, childFile)
+		stubborn, _, sigFile := startJob(t, m, append([]string{"onsig=ignore", "--"}, helperArgs("sleeper", childFile)...)...)
+		if !waitFile(childFile, 10*time.Second) {
+			t.Fatal("the job's child did not start within 10s")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		result := m.ShutdownOnSignal(ctx, syscall.SIGUSR1)
+		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+			t.Fatal(err)
+		}
+		if !waitFile(sigFile, 5*time.Second) {
+			t.Fatal("the job received no signal within 5s of the SIGUSR1 that ShutdownOnSignal(ctx, SIGUSR1) listens for; want it forwarded to every job's process group")
+		}
+		if b, _ := os.ReadFile(sigFile); string(b) != syscall.SIGUSR1.String() {
+			t.Errorf("the job received %q; want %q, the signal ShutdownOnSignal caught", b, syscall.SIGUSR1.String())
+		}
+		// The job ignores it, and the grace period is a minute: only ctx can end this now.
+		cancel()
+		select {
+		case err := <-result:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("ShutdownOnSignal(ctx, SIGUSR1), ctx cancelled during the shutdown: the channel received %v; want context.Canceled", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("ShutdownOnSignal(ctx, SIGUSR1), ctx cancelled during the shutdown that SIGUSR1 started (grace 1m): the channel received nothing within 5s; want ctx to bound the shutdown, as it bounds Shutdown's: kill the jobs left at once and send ctx.Err()")
+		}
+		if sig := signalOf(stubborn.Wait()); sig != syscall.SIGKILL {
+			t.Errorf("the job that ignores its signal ended with Wait() = %v; want it killed by SIGKILL when ctx ended", stubborn.Wait())
+		}
+		if pid := readPid(childFile); !gone(pid) {
+			t.Errorf("the child of a job (pid %d) still runs after the shutdown ended; want the job's whole process group killed", pid)
+		}
+	})
 }

@@ -114,6 +114,20 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // started returns the tags that the jobs logged in log, in the order the jobs started.
 func started(log string) []string {
 	data, _ := os.ReadFile(log)
@@ -147,6 +161,13 @@ type env struct {
 // outlives the test.
 func newEnv(t *testing.T, workers int) *env {
 	t.Helper()
+	return newEnvReport(t, workers, nil)
+}
+
+// newEnvReport is newEnv with a function that the queue's report calls too, before it
+// records the Result.
+func newEnvReport(t *testing.T, workers int, also func(Result)) *env {
+	t.Helper()
 	e := &env{t: t, log: filepath.Join(t.TempDir(), "log"), gate: t.TempDir(), pids: t.TempDir()}
 	t.Cleanup(func() {
 		e.openGate()
@@ -155,6 +176,9 @@ func newEnv(t *testing.T, workers int) *env {
 		}
 	})
 	e.q = New(workers, func(r Result) {
+		if also != nil {
+			also(r)
+		}
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.results = append(e.results, r)
@@ -211,7 +235,7 @@ func (e *env) close() []Result {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		e.t.Fatalf("Close() did not return within 10s; the jobs started so far: %q", started(e.log))
+		e.t.Fatalf("Close() did not return within 10s; the jobs started so far: %s", capped("%q", started(e.log), 10))
 	}
 	return e.reported()
 }
@@ -509,5 +533,60 @@ func TestConcurrency(t *testing.T) {
 	results := e.close()
 	if got := ids(results); len(got) != jobs {
 		t.Errorf("after Close(), the jobs reported were %q; want all of %q", got, all)
+	}
+}
+
+func TestFewerThanOneWorker(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{0, -1} {
+		t.Run(fmt.Sprintf("New(%d)", workers), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, workers)
+			e.add(e.job("only", 0, "ok", "x"))
+			done := make(chan struct{})
+			go func() {
+				e.q.Close()
+				close(done)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("a queue from New(%d, report) with one job: Close() did not return within 10s, and the jobs started so far are %s; want the job run: fewer than 1 worker means 1", workers, capped("%q", started(e.log), 10))
+			}
+			if len(e.reported()) == 0 {
+				t.Fatalf("a queue from New(%d, report) with one job: Close() returned, but the job was never reported (started %d times); want it run: fewer than 1 worker means 1", workers, runs(e.log, "only"))
+			}
+			if r := e.result(e.reported(), "only"); r.Err != nil {
+				t.Errorf("Result for a job that exits 0 = {Attempts: %d, Err: %v}; want {Attempts: 1, Err: nil}", r.Attempts, r.Err)
+			}
+		})
+	}
+}
+
+func TestReportsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	// Many quick jobs on many workers finish close together; each report call lingers, so
+	// calls made at once would overlap.
+	const workers, jobs = 4, 8
+	var mu sync.Mutex
+	inReport, most := 0, 0
+	e := newEnvReport(t, workers, func(Result) {
+		mu.Lock()
+		inReport++
+		most = max(most, inReport)
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond)
+		mu.Lock()
+		inReport--
+		mu.Unlock()
+	})
+	for i := range jobs {
+		e.add(e.job(fmt.Sprintf("job-%d", i), 0, "ok", "x"))
+	}
+	if got := e.close(); len(got) != jobs {
+		t.Errorf("after Close(), the jobs reported were %q; want all %d", ids(got), jobs)
+	}
+	if most > 1 {
+		t.Errorf("with %d workers, up to %d report calls ran at once; want one at a time: report calls never overlap (guard them with a mutex, or report from one goroutine)", workers, most)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -50,10 +51,12 @@ type helperResult struct {
 //	fail   answer with an error
 //	crash  exit 3 at once
 //
-// It exits 0 when its stdin ends.
+// It exits 0 when its stdin ends, unless args[1] is "stay": then it runs on until it is
+// killed (or for 20s).
 func workerHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
 	index, _ := strconv.Atoi(args[0])
+	stay := len(args) > 1 && args[1] == "stay"
 	var mu sync.Mutex
 	enc := json.NewEncoder(os.Stdout)
 	send := func(v any) {
@@ -92,15 +95,19 @@ func workerHelper(args []string) int {
 			}
 		}()
 	}
+	if stay {
+		select {}
+	}
 	return 0
 }
 
 // newBalancer starts n worker helpers under a Balancer that is closed when the test ends.
-func newBalancer(t *testing.T, n int) (*Balancer, []*exec.Cmd) {
+// The workers get the extra arguments opts.
+func newBalancer(t *testing.T, n int, opts ...string) (*Balancer, []*exec.Cmd) {
 	t.Helper()
 	var cmds []*exec.Cmd
 	for i := range n {
-		cmds = append(cmds, helperCommand(t, "worker", strconv.Itoa(i)))
+		cmds = append(cmds, helperCommand(t, "worker", append([]string{strconv.Itoa(i)}, opts...)...))
 	}
 	b, err := New(cmds...)
 	if err != nil {
@@ -213,6 +220,14 @@ func waitInFlight(t *testing.T, b *Balancer, want []int, after, why string) {
 	t.Fatalf("after %s, InFlight() = %v; want %v: %s", after, got, want, why)
 }
 
+// lastSteps formats the last 10 steps of history, saying how many came before.
+func lastSteps(history []string) string {
+	if n := len(history) - 10; n > 0 {
+		return fmt.Sprintf("%d steps, then %v", n, history[n:])
+	}
+	return fmt.Sprint(history)
+}
+
 func TestLeastBusy(t *testing.T) {
 	t.Parallel()
 	b, _ := newBalancer(t, 3)
@@ -245,7 +260,7 @@ func TestLeastBusy(t *testing.T) {
 		if s.hold != "" {
 			before := b.InFlight()
 			if got := h.hold(s.hold); got != s.want {
-				t.Fatalf("after %v, Do(hold %s) went to worker %d; want worker %d, the one with the fewest requests in flight (%v), the lowest index among equals", history, s.hold, got, s.want, before)
+				t.Fatalf("after %s, Do(hold %s) went to worker %d; want worker %d, the one with the fewest requests in flight (%v), the lowest index among equals", lastSteps(history), s.hold, got, s.want, before)
 			}
 			history = append(history, fmt.Sprintf("%s→%d", s.hold, s.want))
 		} else {
@@ -254,7 +269,7 @@ func TestLeastBusy(t *testing.T) {
 			}
 			history = append(history, "release "+s.release)
 		}
-		waitInFlight(t, b, s.inFlight, fmt.Sprint(history), "a request is in flight from the choice of its worker until its answer")
+		waitInFlight(t, b, s.inFlight, lastSteps(history), "a request is in flight from the choice of its worker until its answer")
 	}
 }
 
@@ -386,5 +401,119 @@ func TestClose(t *testing.T) {
 	}
 	if _, err := b.Do(context.Background(), helperOp{Op: "echo"}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Do after Close = %v; want ErrClosed", err)
+	}
+}
+
+func TestCancelledRequestStaysInFlight(t *testing.T) {
+	t.Parallel()
+	b, _ := newBalancer(t, 2)
+	h := newHolder(t, b)
+	// A held request whose caller gives up: worker 0 is still busy with it.
+	dir := h.dir
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, err := b.Do(ctx, helperOp{Op: "hold", Key: "X", Dir: dir})
+		gaveUp <- err
+	}()
+	h.done["X"] = make(chan held) // released by the holder's cleanup
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "got-X")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no worker got request X within 10s of Do")
+		}
+	}
+	cancel()
+	select {
+	case err := <-gaveUp:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Do(hold X) with its ctx cancelled = %v; want an error wrapping context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Do(hold X) did not return within 5s of its ctx's cancellation")
+	}
+	if got := b.InFlight(); !slices.Equal(got, []int{1, 0}) {
+		t.Errorf("after Do(hold X) gave up on its ctx, InFlight() = %v; want [1 0]: the worker is still busy with the request until it answers", got)
+	}
+	if got := h.hold("Y"); got != 1 {
+		t.Errorf("with worker 0 still busy with a request its caller gave up on, Do(hold Y) went to worker %d; want worker 1", got)
+	}
+	// Once worker 0 answers X, nobody waits for the answer, but the count goes down.
+	os.WriteFile(filepath.Join(dir, "release-X"), nil, 0o644)
+	waitInFlight(t, b, []int{0, 1}, "worker 0 answered the request its caller gave up on", "the answer ends the request, even with nobody waiting for it")
+}
+
+func TestNoWorkersLeft(t *testing.T) {
+	t.Parallel()
+	b, _ := newBalancer(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := b.Do(ctx, helperOp{Op: "crash"}); !errors.Is(err, ErrWorkerExited) {
+		t.Fatalf("Do(crash) = %v; want an error wrapping ErrWorkerExited", err)
+	}
+	// The only worker has exited: Do must say so rather than choose it, block or panic.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := b.Do(ctx, helperOp{Op: "echo", Value: "x"})
+		if errors.Is(err, ErrNoWorkers) {
+			return
+		}
+		if !errors.Is(err, ErrWorkerExited) || time.Now().After(deadline) {
+			t.Fatalf("Do(echo) after the only worker exited = %v; want ErrNoWorkers", err)
+		}
+	}
+}
+
+func TestNewStopsStartedWorkers(t *testing.T) {
+	t.Parallel()
+	started := helperCommand(t, "worker", "0")
+	missing := exec.Command(filepath.Join(t.TempDir(), "missing"))
+	b, err := New(started, missing)
+	if err == nil || b != nil {
+		if b != nil {
+			b.Close()
+		}
+		t.Fatalf("New(worker, missing program) = %v, %v; want nil and an error", b, err)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("New(worker, missing program) = %v; want the error of the worker that could not start (fs.ErrNotExist)", err)
+	}
+	if started.Process == nil {
+		t.Fatalf("New(worker, missing program) never started the first worker; want the workers started in order")
+	}
+	if started.ProcessState == nil {
+		started.Process.Kill()
+		started.Wait()
+		t.Errorf("New(worker, missing program) returned an error, but the first worker (pid %d) was never waited for; want it stopped and reaped", started.Process.Pid)
+	}
+}
+
+func TestCloseKillsStuckWorker(t *testing.T) {
+	t.Parallel()
+	// The workers do not exit when their stdin closes.
+	b, cmds := newBalancer(t, 2, "stay")
+	h := newHolder(t, b)
+	h.hold("A")
+	done := make(chan error, 1)
+	go func() { done <- b.Close() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return within 10s, with workers that do not exit when their stdin closes; want them killed 2 seconds after their stdin was closed")
+	}
+	select {
+	case o := <-h.done["A"]:
+		delete(h.done, "A")
+		if !errors.Is(o.err, ErrClosed) {
+			t.Errorf("Do(hold A), cut short by Close, = %s, %v; want an error wrapping ErrClosed", o.result, o.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("Do(hold A) did not return within 5s of Close")
+	}
+	for i, cmd := range cmds {
+		if cmd.ProcessState == nil {
+			t.Errorf("after Close, worker %d, which ignored the end of its stdin, was not waited for; want it killed and reaped", i)
+		}
 	}
 }

@@ -38,11 +38,17 @@ func trampolineHelper(args []string) int {
 	return 127
 }
 
-// limitsHelper prints "pid N", "cpu SOFT HARD" and "as SOFT HARD" (its own RLIMIT_CPU and
-// RLIMIT_AS), then "ready", then waits for its standard input to end.
+// limitsHelper prints "pid N", "mark M" (its environment variable RLIMITS_MARK, "-" if
+// unset), "cpu SOFT HARD" and "as SOFT HARD" (its own RLIMIT_CPU and RLIMIT_AS), then
+// "ready", then waits for its standard input to end.
 func limitsHelper(args []string) int {
 	time.AfterFunc(20*time.Second, func() { os.Exit(98) })
 	fmt.Printf("pid %d\n", os.Getpid())
+	if mark, ok := os.LookupEnv("RLIMITS_MARK"); ok {
+		fmt.Printf("mark %s\n", mark)
+	} else {
+		fmt.Println("mark -")
+	}
 	for _, r := range []struct {
 		name     string
 		resource int
@@ -62,7 +68,7 @@ func limitsHelper(args []string) int {
 // burnHelper spins on the CPU forever. Like every Go program, it ignores SIGXCPU: only the
 // hard limit's SIGKILL stops it.
 func burnHelper(args []string) int {
-	time.AfterFunc(40*time.Second, func() { os.Exit(98) })
+	time.AfterFunc(55*time.Second, func() { os.Exit(98) }) // after the test's 50s deadline
 	x := 0
 	for {
 		x++
@@ -190,6 +196,7 @@ func TestLimitsApplyToChildOnly(t *testing.T) {
 			call := fmt.Sprintf("Command(ctx, trampoline, %+v, limits helper)", tt.lim)
 			ctx := testContext(t, 10*time.Second)
 			cmd := Command(ctx, trampolineArgv(t), tt.lim, helperPath(t), helperArgs("limits")...)
+			cmd.Env = append(os.Environ(), "RLIMITS_MARK=kept")
 			stdin, err := cmd.StdinPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -209,9 +216,14 @@ func TestLimitsApplyToChildOnly(t *testing.T) {
 
 			// Read the child's report. It then waits, still running, until stdin closes.
 			report := map[string][]uint64{}
+			mark := ""
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() && sc.Text() != "ready" {
 				f := strings.Fields(sc.Text())
+				if f[0] == "mark" {
+					mark = f[1]
+					continue
+				}
 				for _, s := range f[1:] {
 					n, _ := strconv.ParseUint(s, 10, 64)
 					report[f[0]] = append(report[f[0]], n)
@@ -230,6 +242,9 @@ func TestLimitsApplyToChildOnly(t *testing.T) {
 				t.Errorf("%s changed the limits of the calling process: RLIMIT_CPU %v and RLIMIT_AS %v; want %v and %v as before: set the limits in the trampoline, never in the parent", call, nowCPU, nowAS, parentCPU, parentAS)
 			}
 
+			if mark != "kept" {
+				t.Errorf("%s with cmd.Env holding RLIMITS_MARK=kept: the target's RLIMITS_MARK is %q; want \"kept\": the trampoline must pass its environment on to the target (os.Environ() to syscall.Exec)", call, mark)
+			}
 			if pid := int(report["pid"][0]); pid != cmd.Process.Pid {
 				t.Errorf("%s: the target runs as pid %d, but cmd.Process is pid %d; want the same pid: the trampoline must become the target with syscall.Exec, not start it as a child", call, pid, cmd.Process.Pid)
 			}
@@ -273,9 +288,10 @@ func TestCPULimit(t *testing.T) {
 		why    string
 	}{
 		{
-			// sh dies of SIGXCPU, or of SIGKILL if the hard limit is the soft one.
+			// sh dies of SIGXCPU, or of SIGKILL if the hard limit is the soft one. Its name
+			// has no slash: Trampoline looks it up in PATH.
 			name:   "shell loop",
-			target: []string{"/bin/sh", "-c", "while :; do :; done"},
+			target: []string{"sh", "-c", "while :; do :; done"},
 		},
 		{
 			// A Go program ignores SIGXCPU: only the hard limit stops it. macOS never sends
@@ -296,9 +312,12 @@ func TestCPULimit(t *testing.T) {
 			call := fmt.Sprintf("Run(ctx, trampoline, {CPU: %v}, %q)", limit, tt.target)
 			// A generous deadline: on a busy machine, 2s of CPU time can take many more
 			// seconds of wall time.
-			_, err := Run(testContext(t, 30*time.Second), trampolineArgv(t), Limits{CPU: limit}, tt.target[0], tt.target[1:]...)
+			_, err := Run(testContext(t, 50*time.Second), trampolineArgv(t), Limits{CPU: limit}, tt.target[0], tt.target[1:]...)
+			if notRun := (*exec.ExitError)(nil); errors.As(err, &notRun) && notRun.ExitCode() == 127 {
+				t.Fatalf("%s = %v; want an error wrapping ErrCPULimit: the trampoline could not exec %q (a name with no slash is looked up in PATH); its stderr: %q", call, err, tt.target[0], notRun.Stderr)
+			}
 			if !errors.Is(err, ErrCPULimit) {
-				t.Fatalf("%s = %v; want an error wrapping ErrCPULimit within 30s: the program burns CPU until its limit kills it (SIGXCPU at the soft limit, SIGKILL at the hard limit)", call, err)
+				t.Fatalf("%s = %v; want an error wrapping ErrCPULimit within 50s: the program burns CPU until its limit kills it (SIGXCPU at the soft limit, SIGKILL at the hard limit)", call, err)
 			}
 			var exitErr *exec.ExitError
 			if !errors.As(err, &exitErr) {
@@ -365,10 +384,11 @@ func TestRunErrors(t *testing.T) {
 	t.Parallel()
 	skipIfParentChanged(t)
 	tests := []struct {
-		name   string
-		target []string
-		want   int // exit status; -1 for a signal
-		why    string
+		name       string
+		target     []string
+		want       int    // exit status; -1 for a signal
+		wantStderr string // what the *exec.ExitError's Stderr must hold
+		why        string
 	}{
 		{
 			name:   "SIGKILL that is not the CPU limit",
@@ -377,10 +397,18 @@ func TestRunErrors(t *testing.T) {
 			why:    "the program killed itself at once, far from its 30s of CPU time",
 		},
 		{
-			name:   "missing program",
-			target: []string{filepath.Join(t.TempDir(), "missing")},
-			want:   127,
-			why:    "Trampoline must return an error when it cannot exec the program (the trampoline then exits 127)",
+			name:       "missing program",
+			target:     []string{filepath.Join(t.TempDir(), "missing")},
+			want:       127,
+			wantStderr: "trampoline: Trampoline returned ",
+			why:        "Trampoline must return an error when it cannot exec the program (the trampoline then exits 127)",
+		},
+		{
+			name:       "exit status 2 with a message",
+			target:     append([]string{helperPath(t)}, helperArgs("alloc", "many")...),
+			want:       2,
+			wantStderr: "alloc: ",
+			why:        "the program exited with status 2",
 		},
 	}
 	for _, tt := range tests {
@@ -395,6 +423,9 @@ func TestRunErrors(t *testing.T) {
 			}
 			if errors.Is(err, ErrCPULimit) {
 				t.Errorf("%s = %v; want no ErrCPULimit: %s", call, err, tt.why)
+			}
+			if exitErr != nil && !strings.Contains(string(exitErr.Stderr), tt.wantStderr) {
+				t.Errorf("%s: the *exec.ExitError's Stderr is %q; want what the program wrote to standard error, which holds %q: leave cmd.Stderr nil and use cmd.Output, which keeps it there", call, exitErr.Stderr, tt.wantStderr)
 			}
 		})
 	}

@@ -88,7 +88,8 @@ const waitDelay = time.Second
 // a process group of its own, and, on Linux, in new user and network namespaces if the
 // system allows them (see Result.Isolated); elsewhere it runs with the network it finds.
 //
-// A script that exits, with any status, gives a nil error. Otherwise the error wraps
+// A script that exits, with any status, gives a nil error, even if a process it left
+// behind still holds its output (Run then waits a second at most). Otherwise the error wraps
 // ErrTimeLimit, ErrOutputLimit, ctx.Err() if ctx ended first, or the reason the interpreter
 // could not be started. In every case, when Run returns, the interpreter has been waited
 // for and every process left in its process group has been sent SIGKILL.
@@ -150,9 +151,11 @@ func (sb Sandbox) run(ctx context.Context, stop context.CancelCauseFunc, script 
 		// ErrTimeLimit, ErrOutputLimit, or why the caller's ctx ended.
 		return res, fmt.Errorf("safeexec: script stopped: %w", context.Cause(ctx))
 	}
+	// exec.ErrWaitDelay means that the script exited but a process it left behind held its
+	// output: that process has just been killed, and the script's status stands.
 	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		return res, fmt.Errorf("safeexec: %w", err) // exec.ErrWaitDelay, say
+	if err != nil && !errors.As(err, &exitErr) && !errors.Is(err, exec.ErrWaitDelay) {
+		return res, fmt.Errorf("safeexec: %w", err)
 	}
 	return res, nil
 }

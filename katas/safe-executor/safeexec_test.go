@@ -48,12 +48,16 @@ func trampolineMain(args []string) int {
 //	env             write each environment variable, sorted, one per line
 //	exit N          exit with status N
 //	flood N         write N bytes ("x") to stdout
+//	flood3 N        write N bytes of "✓" (3 bytes each; the last may be cut) to stdout
 //	alloc MB        map MB MiB of memory; write "allocated", or "alloc failed: ERR" and exit 3
 //	connect ADDR    connect to the TCP address ADDR; write "connected", or
 //	                "connect failed: ERR" and exit 3
 //	spawn PIDDIR PROGRAM ARGS...
 //	                create PIDDIR/interp-<pid>, start PROGRAM ARGS (the "grandchild"
-//	                helper) with the interpreter's stdout, write "spawned"
+//	                helper) with the interpreter's stdout, wait until it has written its
+//	                pid, write "spawned"
+//	detach PIDDIR PROGRAM ARGS...
+//	                the same, but the process gets no stdout (/dev/null)
 //	sleep MS        wait MS milliseconds
 //
 // It exits by itself after 30 seconds, or as soon as the test process is gone.
@@ -79,9 +83,9 @@ func interpMain(args []string) int {
 		case "exit":
 			n, _ := strconv.Atoi(rest)
 			return n
-		case "flood":
+		case "flood", "flood3":
 			n, _ := strconv.Atoi(rest)
-			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			chunk := floodBytes(cmd, 3<<16) // a whole number of characters
 			for n > 0 {
 				k := min(n, len(chunk))
 				if _, err := os.Stdout.Write(chunk[:k]); err != nil {
@@ -106,14 +110,23 @@ func interpMain(args []string) int {
 			}
 			conn.Close()
 			fmt.Println("connected")
-		case "spawn":
+		case "spawn", "detach":
 			f := strings.Fields(rest)
 			os.WriteFile(filepath.Join(f[0], fmt.Sprintf("interp-%d", os.Getpid())), nil, 0o644)
 			child := exec.Command(f[1], f[2:]...)
-			child.Stdout = os.Stdout
+			if cmd == "spawn" {
+				child.Stdout = os.Stdout
+			}
 			if err := child.Start(); err != nil {
 				fmt.Println("spawn failed:", err)
 				return 3
+			}
+			// Wait until the process has written its pid, so that the test knows it.
+			ready := filepath.Join(f[0], fmt.Sprintf("grandchild-%d", child.Process.Pid))
+			for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(2 * time.Millisecond) {
+				if _, err := os.Stat(ready); err == nil {
+					break
+				}
 			}
 			fmt.Println("spawned")
 		case "sleep":
@@ -125,6 +138,16 @@ func interpMain(args []string) int {
 		}
 	}
 	return 0
+}
+
+// floodBytes returns the first n bytes that the interpreter's command flood or flood3
+// writes.
+func floodBytes(command string, n int) []byte {
+	unit := "x"
+	if command == "flood3" {
+		unit = "✓"
+	}
+	return bytes.Repeat([]byte(unit), n/len(unit)+1)[:n]
 }
 
 // grandchildMain, the "grandchild" helper, is a process the script started: grandchild
@@ -223,10 +246,15 @@ func TestRun(t *testing.T) {
 	}
 	t.Run("bad sandbox", func(t *testing.T) {
 		t.Parallel()
+		noInterpreter, noTrampoline := sandbox(t, Limits{Time: time.Second, Output: 100}), sandbox(t, Limits{Time: time.Second, Output: 100})
+		noInterpreter.Interpreter, noTrampoline.Trampoline = nil, nil
 		for _, bad := range []Sandbox{
 			sandbox(t, Limits{Time: 0, Output: 100}),
+			sandbox(t, Limits{Time: -time.Second, Output: 100}),
 			sandbox(t, Limits{Time: time.Second, Output: 0}),
-			{Limits: Limits{Time: time.Second, Output: 100}},
+			sandbox(t, Limits{Time: time.Second, Output: -1}),
+			noInterpreter,
+			noTrampoline,
 		} {
 			if _, err := run(t, bad, "print hi"); err == nil {
 				t.Errorf("Run with Time %v, Output %d, Interpreter %q, Trampoline %q returned a nil error; want an error", bad.Time, bad.Output, bad.Interpreter, bad.Trampoline)
@@ -244,15 +272,20 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
-func TestTimeLimit(t *testing.T) {
+// TestLimitsKillTheTree stops a script that has started a process holding its stdout, on
+// each of the three ways a script can be stopped.
+func TestLimitsKillTheTree(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
-		cancel  bool // cancel ctx at 300ms instead of waiting for the 500ms time limit
+		cancel  bool   // cancel ctx at 300ms instead of waiting for the 500ms time limit
+		flood   int    // write that many bytes, over the 1000-byte output limit
+		wantOut string // the output the script wrote before it was stopped
 		wantErr error
 	}{
-		{name: "time limit", wantErr: ErrTimeLimit},
-		{name: "ctx cancelled", cancel: true, wantErr: context.Canceled},
+		{name: "time limit", wantOut: "spawned\n", wantErr: ErrTimeLimit},
+		{name: "ctx cancelled", cancel: true, wantOut: "spawned\n", wantErr: context.Canceled},
+		{name: "output limit", flood: 5000, wantOut: "spawned\n" + strings.Repeat("x", 1000-len("spawned\n")), wantErr: ErrOutputLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -264,6 +297,10 @@ func TestTimeLimit(t *testing.T) {
 			if tc.cancel {
 				sb.Time = 20 * time.Second
 			}
+			if tc.flood > 0 {
+				sb.Time, sb.Output = 20*time.Second, 1000
+				script = fmt.Sprintf("spawn %s %s\nflood %d\nsleep 60000", dir, strings.Join(grandchild, " "), tc.flood)
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if tc.cancel {
@@ -272,14 +309,60 @@ func TestTimeLimit(t *testing.T) {
 			start := time.Now()
 			res, err := runCtx(t, ctx, sb, script)
 			took := time.Since(start)
-			if !errors.Is(err, tc.wantErr) || (tc.cancel && errors.Is(err, ErrTimeLimit)) {
+			if !errors.Is(err, tc.wantErr) || (tc.wantErr != ErrTimeLimit && errors.Is(err, ErrTimeLimit)) {
 				t.Errorf("Run(ctx, %q) returned error %v; want an error wrapping %v", "spawn ...; sleep 60000", err, tc.wantErr)
 			}
 			if took > 5*time.Second {
 				t.Errorf("Run took %v to stop a script; want it stopped at once", took)
 			}
-			if string(res.Output) != "spawned\n" || res.ExitCode != -1 {
-				t.Errorf("Run(ctx, %q) = {Output: %q, ExitCode: %d}; want {Output: \"spawned\\n\", ExitCode: -1}: the output so far, and -1 for a script killed by a signal", "spawn ...; sleep 60000", res.Output, res.ExitCode)
+			if string(res.Output) != tc.wantOut || res.ExitCode != -1 {
+				t.Errorf("Run(ctx, %q) = {Output: %s, ExitCode: %d}; want {Output: %s, ExitCode: -1}: the output so far, and -1 for a script killed by a signal", "spawn ...; sleep 60000", show(res.Output), res.ExitCode, show([]byte(tc.wantOut)))
+			}
+			checkTreeGone(t, dir, "Run returned")
+		})
+	}
+}
+
+// TestLeftovers runs scripts that exit at once, leaving behind a process they started:
+// Run must not wait for it, and must kill it.
+func TestLeftovers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, spawn, wantOut, why string
+	}{
+		{
+			name:    "quiet",
+			spawn:   "detach",
+			wantOut: "spawned\ndone\n",
+			why:     "once the interpreter has exited, kill its process group (syscall.Kill(-pid, SIGKILL)): what it left behind goes too",
+		},
+		{
+			name:    "holding the output",
+			spawn:   "spawn",
+			wantOut: "spawned\ndone\n",
+			why:     "the process it left holds the write end of the output pipe, so cmd.Wait waits for it for ever: set cmd.WaitDelay, then kill the process group",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			t.Cleanup(func() { killAll(dir) })
+			grandchild := append([]string{helperPath(t)}, helperArgs("grandchild", dir, strconv.Itoa(os.Getpid()))...)
+			script := fmt.Sprintf("%s %s %s\nprint done", tc.spawn, dir, strings.Join(grandchild, " "))
+			sb := sandbox(t, Limits{Time: 20 * time.Second, Output: 1 << 20})
+			done := make(chan outcome, 1)
+			go func() {
+				res, err := sb.Run(context.Background(), script)
+				done <- outcome{res, err}
+			}()
+			var o outcome
+			select {
+			case o = <-done:
+			case <-time.After(8 * time.Second):
+				t.Fatalf("Run(ctx, %q), a script that exits at once, did not return within 8s: %s", tc.spawn+" ...; print done", tc.why)
+			}
+			if o.err != nil || string(o.res.Output) != tc.wantOut || o.res.ExitCode != 0 {
+				t.Errorf("Run(ctx, %q) = {Output: %q, ExitCode: %d}, %v; want {Output: %q, ExitCode: 0}, nil: the script exited with status 0", tc.spawn+" ...; print done", o.res.Output, o.res.ExitCode, o.err, tc.wantOut)
 			}
 			checkTreeGone(t, dir, "Run returned")
 		})
@@ -347,7 +430,7 @@ func checkTreeGone(t *testing.T, dir, when string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !gone(grandchild) {
-		t.Errorf("%s, but the process the script started (pid %d) is still running: run the interpreter in a process group of its own (Setpgid) and kill the whole group (syscall.Kill(-pid, SIGKILL))", when, grandchild)
+		t.Errorf("%s, but the process the script started (pid %d) is still running: run the interpreter in a process group of its own (Setpgid), and kill the whole group (syscall.Kill(-pid, SIGKILL)) on a limit and once the interpreter has exited", when, grandchild)
 	}
 }
 
@@ -356,27 +439,29 @@ func TestOutputLimit(t *testing.T) {
 	const limit = 1 << 20
 	tests := []struct {
 		name    string
+		flood   string // the interpreter's command: flood ("x") or flood3 ("✓", 3 bytes)
 		bytes   int
 		wantErr bool
 	}{
-		{name: "under the limit", bytes: limit - 1},
-		{name: "exactly the limit", bytes: limit},
-		{name: "one byte over", bytes: limit + 1, wantErr: true},
-		{name: "64 MiB over", bytes: 64 << 20, wantErr: true},
+		{name: "under the limit", flood: "flood", bytes: limit - 1},
+		{name: "exactly the limit", flood: "flood", bytes: limit},
+		{name: "one byte over", flood: "flood", bytes: limit + 1, wantErr: true},
+		{name: "64 MiB over", flood: "flood", bytes: 64 << 20, wantErr: true},
+		// Fewer characters than the limit, but more bytes: Output counts bytes.
+		{name: "not ASCII, 1.5 MiB over", flood: "flood3", bytes: limit + limit/2, wantErr: true},
 	}
 	sb := sandbox(t, Limits{Time: 8 * time.Second, Output: limit})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			script := fmt.Sprintf("flood %d\nsleep 20000", tt.bytes)
+			script := fmt.Sprintf("%s %d\nsleep 20000", tt.flood, tt.bytes)
 			if !tt.wantErr {
-				script = fmt.Sprintf("flood %d", tt.bytes)
+				script = fmt.Sprintf("%s %d", tt.flood, tt.bytes)
 			}
 			start := time.Now()
 			res, err := run(t, sb, script)
-			want := min(tt.bytes, limit)
-			if len(res.Output) != want || bytes.Count(res.Output, []byte("x")) != want {
-				t.Errorf("Run(ctx, %q) with Output %d kept %d bytes of output; want exactly %d", script, limit, len(res.Output), want)
+			if want := floodBytes(tt.flood, min(tt.bytes, limit)); !bytes.Equal(res.Output, want) {
+				t.Errorf("Run(ctx, %q) with Output %d kept %s; want exactly the first %d bytes the script wrote, %s: Output counts bytes, not characters or lines", script, limit, show(res.Output), len(want), show(want))
 			}
 			if !tt.wantErr {
 				if err != nil || res.ExitCode != 0 {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,6 +174,20 @@ func testContext(t *testing.T) (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // errDesc describes the error Run should return, for messages.
 func errDesc(want error) string {
 	if want == nil {
@@ -191,6 +206,10 @@ func TestBackoff(t *testing.T) {
 		wantSleeps []time.Duration
 		wantStarts int
 		wantErr    error // nil or ErrTooManyCrashes
+		// lastCrash, with ErrTooManyCrashes, says what the error must also wrap: the last
+		// crash's error.
+		lastCrash     func(error) bool
+		lastCrashDesc string
 	}{
 		{
 			name: "crashes until it gives up",
@@ -204,14 +223,21 @@ func TestBackoff(t *testing.T) {
 			wantSleeps: []time.Duration{100 * ms, 200 * ms, 400 * ms, 400 * ms},
 			wantStarts: 5,
 			wantErr:    ErrTooManyCrashes,
+			lastCrash: func(err error) bool {
+				var exitErr *exec.ExitError
+				return errors.As(err, &exitErr) && exitErr.ExitCode() == 1
+			},
+			lastCrashDesc: "the last worker's *exec.ExitError (exit status 1)",
 		},
 		{
-			name:       "worker that cannot start",
-			plan:       nil,
-			maxCrashes: 3,
-			wantSleeps: []time.Duration{100 * ms, 200 * ms},
-			wantStarts: 3,
-			wantErr:    ErrTooManyCrashes,
+			name:          "worker that cannot start",
+			plan:          nil,
+			maxCrashes:    3,
+			wantSleeps:    []time.Duration{100 * ms, 200 * ms},
+			wantStarts:    3,
+			wantErr:       ErrTooManyCrashes,
+			lastCrash:     func(err error) bool { return errors.Is(err, fs.ErrNotExist) },
+			lastCrashDesc: "the last start's error (fs.ErrNotExist)",
 		},
 		{
 			name: "finishes after two crashes",
@@ -248,12 +274,14 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("Run = %v; want nil: the last worker exited with status 0", err)
 			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
 				t.Errorf("Run = %v; want %s after %d crashes within the window", err, errDesc(tt.wantErr), tt.maxCrashes)
+			case tt.lastCrash != nil && !tt.lastCrash(err):
+				t.Errorf("Run = %v; want it to wrap %s as well as ErrTooManyCrashes: give the caller the reason of the crash that made Run give up (fmt.Errorf with two %%w)", err, tt.lastCrashDesc)
 			}
 			if got := w.Starts(); got != tt.wantStarts {
 				t.Errorf("Run started the worker %d times; want %d", got, tt.wantStarts)
 			}
 			if got := clock.Sleeps(); !slices.Equal(got, tt.wantSleeps) {
-				t.Errorf("Run slept %v between restarts; want %v: wait Backoff before the first restart, double it after each further crash, up to MaxBackoff, and do not sleep after giving up", got, tt.wantSleeps)
+				t.Errorf("Run slept %s between restarts; want %v: wait Backoff before the first restart, double it after each further crash, up to MaxBackoff, and do not sleep after giving up", capped("%v", got, 10), tt.wantSleeps)
 			}
 		})
 	}
@@ -302,6 +330,14 @@ func TestWindow(t *testing.T) {
 			name:       "old crashes slide out of the window",
 			uptimes:    []time.Duration{0, 6 * time.Second, 6 * time.Second, 6 * time.Second},
 			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
+			wantErr:    nil,
+		},
+		{
+			// Crashes at 0s, 1s, 10s: the first is exactly one window old when the third
+			// happens, so it no longer counts. The fourth worker exits 0.
+			name:       "a crash exactly one window old no longer counts",
+			uptimes:    []time.Duration{0, 0, 7 * time.Second},
+			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 2 * time.Second},
 			wantErr:    nil,
 		},
 	}
@@ -356,7 +392,7 @@ func TestWindow(t *testing.T) {
 
 			switch {
 			case tt.wantErr == nil && err != nil:
-				t.Errorf("Run = %v after %d starts; want nil: with a %v window, no 3 crashes were within one window, and worker %d exited with status 0", err, w.Starts(), s.Window, len(tt.uptimes)+1)
+				t.Errorf("Run = %v after %d starts; want nil: with a %v window, no 3 crashes were within one window (a crash %[3]v or more ago no longer counts), and worker %[4]d exited with status 0", err, w.Starts(), s.Window, len(tt.uptimes)+1)
 			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
 				t.Errorf("Run = %v; want %s", err, errDesc(tt.wantErr))
 			}
@@ -368,7 +404,7 @@ func TestWindow(t *testing.T) {
 				t.Errorf("Run started the worker %d times; want %d: count only the crashes within the last %v", got, wantStarts, s.Window)
 			}
 			if got := clock.Sleeps(); !slices.Equal(got, tt.wantSleeps) {
-				t.Errorf("Run slept %v between restarts; want %v: the backoff doubles with each crash still in the window, and starts again from Backoff when older crashes have left it", got, tt.wantSleeps)
+				t.Errorf("Run slept %s between restarts; want %v: the backoff doubles with each crash still in the window, and starts again from Backoff when older crashes have left it", capped("%v", got, 10), tt.wantSleeps)
 			}
 		})
 	}

@@ -28,7 +28,7 @@ func init() {
 	helpers["worker"] = workerMain
 }
 
-// workerMain, the "worker" helper, is a worker: worker PIDDIR LOG. It creates PIDDIR/<pid>,
+// workerMain, the "worker" helper, is a worker: worker PIDDIR LOG [stay]. It creates PIDDIR/<pid>,
 // then reads tasks, one per line, of the form TAG ACTION [ARGS], appends TAG to the file LOG
 // as it starts each, and answers:
 //
@@ -40,8 +40,8 @@ func init() {
 //	               included); then ok survived
 //	gate DIR       create DIR/TAG, wait until DIR/open exists, then ok TAG
 //
-// It exits 0 at the end of its stdin, after 30 seconds, or as soon as the test process is
-// gone.
+// It exits 0 at the end of its stdin (with "stay", it ignores that and runs on until it is
+// killed), after 30 seconds, or as soon as the test process is gone.
 func workerMain(args []string) int {
 	parent := os.Getppid()
 	go func() {
@@ -94,12 +94,29 @@ func workerMain(args []string) int {
 			fmt.Printf("error unknown action %q\n", action)
 		}
 	}
+	if len(args) > 2 && args[2] == "stay" {
+		select {}
+	}
 	return 0
 }
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// capped formats list with verb for each entry, as a list, keeping at most limit entries
+// and saying how many more there are.
+func capped[T any](verb string, list []T, limit int) string {
+	var parts []string
+	for i, v := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("... and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprintf(verb, v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 // started returns the tags that the workers logged in log, in the order the tasks started.
@@ -128,9 +145,9 @@ type env struct {
 	gate string // the directory of gate tasks
 }
 
-// newEnv starts a runner of n test workers. Whatever the runner does, no worker outlives
-// the test.
-func newEnv(t *testing.T, n, maxAttempts int) *env {
+// newEnv starts a runner of n test workers, with the extra arguments opts. Whatever the
+// runner does, no worker outlives the test.
+func newEnv(t *testing.T, n, maxAttempts int, opts ...string) *env {
 	t.Helper()
 	e := &env{t: t, pids: t.TempDir(), log: filepath.Join(t.TempDir(), "log"), gate: t.TempDir()}
 	t.Cleanup(func() {
@@ -139,7 +156,7 @@ func newEnv(t *testing.T, n, maxAttempts int) *env {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	r, err := Start(Config{Workers: n, MaxAttempts: maxAttempts, Name: helperPath(t), Args: helperArgs("worker", e.pids, e.log)})
+	r, err := Start(Config{Workers: n, MaxAttempts: maxAttempts, Name: helperPath(t), Args: helperArgs("worker", append([]string{e.pids, e.log}, opts...)...)})
 	if err != nil {
 		t.Fatalf("Start(Config{Workers: %d, ...}) returned error %v; want nil", n, err)
 	}
@@ -180,7 +197,7 @@ func (e *env) wait(ch <-chan Result, id, why string) Result {
 		}
 		return r
 	case <-time.After(8 * time.Second):
-		e.t.Fatalf("no Result for task %q after 8s (the tasks started so far: %q): %s", id, started(e.log), why)
+		e.t.Fatalf("no Result for task %q after 8s (the tasks started so far: %s): %s", id, capped("%q", started(e.log), 10), why)
 		return Result{}
 	}
 }
@@ -479,5 +496,27 @@ func TestCloseDeadline(t *testing.T) {
 	}
 	if m := e.r.Metrics(); m.Crashes != 0 || m.Retries != 0 {
 		t.Errorf("Metrics() after Close(ctx) killed a worker = {Crashes: %d, Retries: %d}; want 0 and 0: a worker killed by Close did not crash", m.Crashes, m.Retries)
+	}
+}
+
+func TestCloseKillsStuckWorkers(t *testing.T) {
+	t.Parallel()
+	// The workers do not exit when their stdin closes, and Close's ctx ends while it waits
+	// for them.
+	e := newEnv(t, 2, 0, "stay")
+	if r := e.wait(e.submit("echo", 0, "echo echo hi"), "echo", "a worker answered \"ok hi\""); r.Err != nil || r.Output != "hi" {
+		t.Errorf("Result of a task answered \"ok hi\" = {Output: %q, Err: %v}; want {Output: \"hi\", Err: nil}", r.Output, r.Err)
+	}
+	start := time.Now()
+	err := e.close(300 * time.Millisecond)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Close(ctx) with workers that ignore the end of their stdin = %v; want an error wrapping context.DeadlineExceeded: ctx ended before they exited", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close(ctx) with a 300ms deadline and workers that ignore the end of their stdin took %v; want it to kill them once ctx ends, including those it is waiting for after closing their stdin", d)
+	}
+	e.checkGone("after Close(ctx) returned")
+	if m := e.r.Metrics(); m.Crashes != 0 {
+		t.Errorf("Metrics() after Close(ctx) killed the workers = {Crashes: %d}; want 0: a worker killed by Close did not crash", m.Crashes)
 	}
 }

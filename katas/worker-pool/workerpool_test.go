@@ -33,10 +33,16 @@ func init() {
 	helpers["worker"] = workerMain
 }
 
-// workerMain, the "worker" helper, is a worker process: worker PIDDIR [linger=DURATION]. It creates the file PIDDIR/<its pid>
-// (unless PIDDIR is "-"), writes {"id":0,"status":"ready"}, then reads jobs from stdin and
-// runs each one in its own goroutine, answering when it is done. At the end of stdin it
-// waits for its jobs, lingers for DURATION (default 0) and exits 0. The jobs:
+// workerMain, the "worker" helper, is a worker process: worker PIDDIR [OPTION]... It creates
+// the file PIDDIR/<its pid> (unless PIDDIR is "-"), writes {"id":0,"status":"ready"}, then
+// reads jobs from stdin and runs each one in its own goroutine, answering when it is done.
+// At the end of stdin it waits for its jobs, lingers and exits. The options:
+//
+//	linger=DURATION      linger that long at the end of stdin (default 0)
+//	exit=N               exit with status N (default 0)
+//	stay                 ignore the end of stdin: run on until killed (or for 60s)
+//
+// The jobs:
 //
 //	echo TEXT            answer TEXT
 //	sleep MS TEXT        wait MS milliseconds, answer TEXT
@@ -46,16 +52,23 @@ func init() {
 //	crash-once PATH TEXT exit 3 without answering, unless PATH exists (create it first);
 //	                     answer TEXT if it does
 //	gate DIR TAG JOB     create DIR/TAG, wait until DIR/open exists, then do JOB
+//	count PATH JOB       append "x" to the file PATH, then do JOB
 func workerMain(args []string) int {
 	time.AfterFunc(60*time.Second, func() { os.Exit(98) }) // in case nobody stops it
 	if args[0] != "-" {
 		os.WriteFile(filepath.Join(args[0], strconv.Itoa(os.Getpid())), nil, 0o644)
 	}
 	var linger time.Duration
+	var status int
+	var stay bool
 	for _, a := range args[1:] {
 		if v, ok := strings.CutPrefix(a, "linger="); ok {
 			linger, _ = time.ParseDuration(v)
 		}
+		if v, ok := strings.CutPrefix(a, "exit="); ok {
+			status, _ = strconv.Atoi(v)
+		}
+		stay = stay || a == "stay"
 	}
 
 	var mu sync.Mutex
@@ -84,8 +97,11 @@ func workerMain(args []string) int {
 		})
 	}
 	jobs.Wait()
+	if stay {
+		time.Sleep(time.Hour)
+	}
 	time.Sleep(linger)
-	return 0
+	return status
 }
 
 // wireAnswer is a line the worker writes.
@@ -112,12 +128,12 @@ func perform(job string) (result, failure string) {
 	case "fail":
 		return "", rest
 	case "crash":
-		f, err := os.OpenFile(rest, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err == nil {
-			f.WriteString("x")
-			f.Close()
-		}
+		appendX(rest)
 		os.Exit(3)
+	case "count":
+		path, job, _ := strings.Cut(rest, " ")
+		appendX(path)
+		return perform(job)
 	case "crash-once":
 		path, text, _ := strings.Cut(rest, " ")
 		if _, err := os.Stat(path); err == nil {
@@ -136,6 +152,15 @@ func perform(job string) (result, failure string) {
 		}
 	}
 	return "", "unknown job " + strconv.Quote(job)
+}
+
+// appendX appends "x" to the file at path, creating it if need be.
+func appendX(path string) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		f.WriteString("x")
+		f.Close()
+	}
 }
 
 func exists(path string) bool {
@@ -200,6 +225,20 @@ func within[T any](t *testing.T, d time.Duration, what, stuck string, f func() T
 		var zero T
 		return zero
 	}
+}
+
+// capList returns lines, one per line and indented, at most limit of them followed by how
+// many more there are.
+func capList(lines []string, limit int) string {
+	var b strings.Builder
+	for i, l := range lines {
+		if i == limit {
+			fmt.Fprintf(&b, "\n\t... and %d more", len(lines)-limit)
+			break
+		}
+		b.WriteString("\n\t" + l)
+	}
+	return b.String()
 }
 
 type outcome struct {
@@ -304,11 +343,15 @@ func TestSubmitMatchesAnswersByID(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	var wrong []string
 	for i, o := range got {
 		job, want := fmt.Sprintf("sleep %d answer-%d", (i*37)%40, i), fmt.Sprintf("answer-%d", i)
 		if o.err != nil || o.result != want {
-			t.Errorf("Submit(ctx, %q) = %q, %v; want %q, nil: match each answer to its job by id, and skip lines with other ids (such as the worker's {\"id\":0,\"status\":\"ready\"})", job, o.result, o.err, want)
+			wrong = append(wrong, fmt.Sprintf("Submit(ctx, %q) = %q, %v; want %q, nil", job, o.result, o.err, want))
 		}
+	}
+	if len(wrong) > 0 {
+		t.Errorf("%d of %d jobs submitted at once got a wrong answer: match each answer to its job by id, and skip lines with other ids (such as the worker's {\"id\":0,\"status\":\"ready\"}):%s", len(wrong), jobs, capList(wrong, 10))
 	}
 	if err := closePool(t, p); err != nil {
 		t.Errorf("Close() = %v; want nil", err)
@@ -379,6 +422,18 @@ func TestCrashedWorker(t *testing.T) {
 		}
 		if attempts, _ := os.ReadFile(count); len(attempts) != 2 {
 			t.Errorf("Submit(ctx, %q) ran the job %d times; want 2: the first attempt and one retry", job, len(attempts))
+		}
+	})
+	t.Run("a reported failure is not retried", func(t *testing.T) {
+		count := filepath.Join(scratch, "failures")
+		job := "count " + count + " fail disk full"
+		o := submit(p, job)
+		var jobErr *JobError
+		if !errors.As(o.err, &jobErr) || jobErr.Msg != "disk full" {
+			t.Errorf("Submit(ctx, %q) = %q, %v; want a *JobError with Msg \"disk full\"", job, o.result, o.err)
+		}
+		if attempts, _ := os.ReadFile(count); len(attempts) != 1 {
+			t.Errorf("Submit(ctx, %q) ran the job %d times; want once: the worker answered with an error, it did not crash, so there is nothing to retry", job, len(attempts))
 		}
 	})
 	t.Run("the pool keeps n workers", func(t *testing.T) {
@@ -459,11 +514,12 @@ func TestClose(t *testing.T) {
 	p, dir := newPool(t, 2, "linger=300ms")
 	gate := t.TempDir()
 
-	// Two jobs in flight, one more waiting for a worker.
-	running := make(chan outcome, 2)
-	for i := range 2 {
-		go func() { running <- submit(p, fmt.Sprintf("gate %s job-%d echo finished", gate, i)) }()
-	}
+	// Two jobs in flight, one more waiting for a worker. The second job's worker will crash
+	// once Close has begun: its job must not be sent again.
+	crashes := filepath.Join(t.TempDir(), "crashes")
+	finishing, crashing := make(chan outcome, 1), make(chan outcome, 1)
+	go func() { finishing <- submit(p, fmt.Sprintf("gate %s job-0 echo finished", gate)) }()
+	go func() { crashing <- submit(p, fmt.Sprintf("gate %s job-1 crash %s", gate, crashes)) }()
 	waitFiles(t, gate, []string{"job-0", "job-1"}, "a pool of 2 must run 2 jobs at once")
 	waiting := make(chan outcome, 1)
 	go func() { waiting <- submit(p, "echo waiting") }()
@@ -475,7 +531,7 @@ func TestClose(t *testing.T) {
 	// comes too early waits for a worker in vain, as both are busy, and times out.
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		r := within(t, 5*time.Second, "Submit(ctx, \"echo probe\") during Close", "", func() error {
+		r := within(t, 5*time.Second, "Submit(ctx, \"echo probe\") with a 50ms deadline, every worker busy", ": while it waits for a worker, Submit must return when ctx ends", func() error {
 			_, err := p.Submit(ctx, "echo probe")
 			return err
 		})
@@ -495,17 +551,22 @@ func TestClose(t *testing.T) {
 	}
 
 	os.WriteFile(filepath.Join(gate, "open"), nil, 0o644)
-	for range 2 {
-		if o := <-running; o.err != nil || o.result != "finished" {
-			t.Errorf("a job running when Close() began = %q, %v; want \"finished\", nil: let jobs in flight finish", o.result, o.err)
-		}
+	if o := <-finishing; o.err != nil || o.result != "finished" {
+		t.Errorf("a job running when Close() began = %q, %v; want \"finished\", nil: let jobs in flight finish", o.result, o.err)
+	}
+	o := <-crashing
+	if !errors.Is(o.err, ErrClosed) {
+		t.Errorf("a job whose worker crashed after Close() began = %q, %v; want an error wrapping ErrClosed: once Close has begun, a job is not sent again", o.result, o.err)
+	}
+	if attempts, _ := os.ReadFile(crashes); len(attempts) != 1 {
+		t.Errorf("a job whose worker crashed after Close() began ran %d times; want once: once Close has begun, a job is not sent again", len(attempts))
 	}
 	if o := <-waiting; !errors.Is(o.err, ErrClosed) {
 		t.Errorf("Submit(ctx, \"echo waiting\"), waiting for a worker when Close() began, = %q, %v; want an error wrapping ErrClosed", o.result, o.err)
 	}
 	err := within(t, 10*time.Second, "Close()", ": once jobs in flight finish, close each worker's stdin and wait for it", func() error { return <-closed })
 	if err != nil {
-		t.Errorf("Close() = %v; want nil", err)
+		t.Errorf("Close() = %v; want nil: the workers it stopped exited with status 0, and the one that crashed was Submit's to reap, not Close's to report", err)
 	}
 	checkNoWorkerLeft(t, dir)
 
@@ -514,6 +575,47 @@ func TestClose(t *testing.T) {
 	}
 	if o := submit(p, "echo late"); !errors.Is(o.err, ErrClosed) {
 		t.Errorf("Submit(ctx, \"echo late\") after Close() = %q, %v; want an error wrapping ErrClosed", o.result, o.err)
+	}
+}
+
+func TestCloseExitErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		opts     []string // the workers' options
+		wantCode int      // the exit code of each worker's *exec.ExitError; -1 for a signal
+		why      string
+	}{
+		{
+			name:     "workers exit with status 4",
+			opts:     []string{"exit=4"},
+			wantCode: 4,
+			why:      "return what cmd.Wait returned for each worker, joined (errors.Join) or wrapped with %w",
+		},
+		{
+			name:     "a worker ignores the end of its stdin",
+			opts:     []string{"stay"},
+			wantCode: -1,
+			why:      "a worker still running 2 seconds after its stdin was closed must be killed, and the *exec.ExitError of the kill returned",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, dir := newPool(t, 2, tt.opts...)
+			if o := submit(p, "echo hi"); o.err != nil || o.result != "hi" {
+				t.Errorf("Submit(ctx, \"echo hi\") = %q, %v; want \"hi\", nil", o.result, o.err)
+			}
+			err := within(t, 10*time.Second, "Close() ("+tt.name+")", ": kill any worker still running 2 seconds after its stdin was closed", p.Close)
+			var exitErr *exec.ExitError
+			if !errors.As(err, &exitErr) || exitErr.ExitCode() != tt.wantCode {
+				t.Errorf("Close() = %v; want an error wrapping an *exec.ExitError with ExitCode() %d: %s", err, tt.wantCode, tt.why)
+			}
+			checkNoWorkerLeft(t, dir)
+			if again := closePool(t, p); err != nil && (again == nil || again.Error() != err.Error()) {
+				t.Errorf("Close() a second time = %v; want the same error as the first time, %v", again, err)
+			}
+		})
 	}
 }
 

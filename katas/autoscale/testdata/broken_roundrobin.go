@@ -57,7 +57,7 @@ type Event struct {
 
 // stopGrace is how long a worker may take to exit once its stdin is closed, before the pool
 // kills it.
-const stopGrace = 5 * time.Second
+const stopGrace = 2 * time.Second
 
 // Pool runs tasks on worker processes. Create it with New; its methods are safe for
 // concurrent use.
@@ -143,8 +143,9 @@ func (p *Pool) Workers() int {
 
 // Close stops the pool: Do calls that wait for a worker, and later ones, return ErrClosed.
 // Idle workers are stopped at once and busy ones when their task is done: Close closes each
-// worker's stdin and waits for it to exit, killing it after a few seconds. When Close
-// returns, every worker process has been waited for. Calling Close again does the same.
+// worker's stdin and waits for it to exit, killing it if it still runs 2 seconds later.
+// When Close returns, every worker process has been waited for. Calling Close again does
+// the same.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true

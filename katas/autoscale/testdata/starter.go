@@ -86,8 +86,9 @@ func (p *Pool) Workers() int {
 
 // Close stops the pool: Do calls that wait for a worker, and later ones, return ErrClosed.
 // Idle workers are stopped at once and busy ones when their task is done: Close closes each
-// worker's stdin and waits for it to exit, killing it after a few seconds. When Close
-// returns, every worker process has been waited for. Calling Close again does the same.
+// worker's stdin and waits for it to exit, killing it if it still runs 2 seconds later.
+// When Close returns, every worker process has been waited for. Calling Close again does
+// the same.
 func (p *Pool) Close() error {
 	// TODO: refuse new tasks, stop the idle workers, and wait for every worker to exit.
 	return errors.New("autoscale: not implemented")

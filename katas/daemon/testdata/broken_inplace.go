@@ -94,8 +94,10 @@ func Start(cmd *exec.Cmd, pidFile, logFile string) (int, error) {
 // started the daemon.
 //
 // If pidFile is missing or holds no running pid, Stop returns an error wrapping
-// ErrNotRunning (and removes a stale pid file). If ctx ends before the daemon exits, Stop
-// returns ctx.Err() and leaves the daemon and its pid file alone.
+// ErrNotRunning. It removes a stale pid file, one that names a process that is not running,
+// but leaves alone a file that holds no pid at all: that may be no pid file. If ctx ends
+// before the daemon exits, Stop returns ctx.Err() and leaves the daemon and its pid file
+// alone.
 func Stop(ctx context.Context, pidFile string) error {
 	pid, err := readPid(pidFile)
 	if err != nil {

@@ -55,8 +55,8 @@ type Service struct {
 // every job not converted by then has an Err wrapping ctx.Err().
 //
 // The overall progress is the mean of the jobs' progress. A job counts for 100% once it has
-// finished, with success or not; until then, for what its converter last reported, at most
-// 99%. So the overall progress reaches 100 only when every job is done.
+// finished, with success or not; until then, for the highest percentage its converter has
+// reported, at most 99%. So the overall progress reaches 100 only when every job is done.
 func (s *Service) Convert(ctx context.Context, jobs []Job) []Result {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -77,8 +77,10 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 // it forwards that signal to every job's process group and finishes the shutdown as
 // Shutdown does, with the forwarded signal in place of SIGTERM; the returned channel then
 // receives the result. Further signals during the shutdown are caught, so they cannot kill
-// this process before its jobs are done. If ctx ends before a signal arrives, the channel
-// receives ctx.Err() and nothing is shut down.
+// this process before its jobs are done. ctx bounds the whole: if it ends before a signal
+// arrives, the channel receives ctx.Err() and nothing is shut down; if it ends during the
+// shutdown, the jobs still running are killed at once, as in Shutdown, and the channel
+// receives ctx.Err() once they have exited.
 func (m *Manager) ShutdownOnSignal(ctx context.Context, sigs ...os.Signal) <-chan error {
 	// TODO: signal.Notify before returning; on the first signal, shut down as Shutdown
 	// does, sending that signal instead of SIGTERM.

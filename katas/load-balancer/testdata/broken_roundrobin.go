@@ -240,7 +240,7 @@ func (b *Balancer) InFlight() []int {
 }
 
 // Close stops the balancer: Do returns ErrClosed from now on, the workers' stdin is closed
-// so that they exit, and Close waits for them. A worker still running 5 seconds later is
+// so that they exit, and Close waits for them. A worker still running 2 seconds later is
 // killed. Requests still in flight fail with an error wrapping ErrClosed.
 func (b *Balancer) Close() error {
 	b.mu.Lock()
@@ -259,7 +259,7 @@ func (b *Balancer) Close() error {
 	}()
 	select {
 	case <-allDone:
-	case <-time.After(5 * time.Second):
+	case <-time.After(2 * time.Second):
 		// Time is up: kill the workers still running, then wait for them all.
 		for _, w := range b.workers {
 			select {

@@ -75,7 +75,7 @@ func (b *Balancer) InFlight() []int {
 }
 
 // Close stops the balancer: Do returns ErrClosed from now on, the workers' stdin is closed
-// so that they exit, and Close waits for them. A worker still running 5 seconds later is
+// so that they exit, and Close waits for them. A worker still running 2 seconds later is
 // killed. Requests still in flight fail with an error wrapping ErrClosed.
 func (b *Balancer) Close() error {
 	// TODO: close the workers' stdin and wait for them; kill those still running after 5s.

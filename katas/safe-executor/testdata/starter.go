@@ -71,7 +71,8 @@ type Result struct {
 // a process group of its own, and, on Linux, in new user and network namespaces if the
 // system allows them (see Result.Isolated); elsewhere it runs with the network it finds.
 //
-// A script that exits, with any status, gives a nil error. Otherwise the error wraps
+// A script that exits, with any status, gives a nil error, even if a process it left
+// behind still holds its output (Run then waits a second at most). Otherwise the error wraps
 // ErrTimeLimit, ErrOutputLimit, ctx.Err() if ctx ended first, or the reason the interpreter
 // could not be started. In every case, when Run returns, the interpreter has been waited
 // for and every process left in its process group has been sent SIGKILL.

@@ -104,9 +104,10 @@ type Runner struct {
 	queue   taskHeap
 	seq     uint64
 	m       Metrics
-	workers []*worker // each slot's current process, nil while it has none
-	closing bool      // Close has begun: no more Submit
-	killed  bool      // Close's ctx ended: abandon every task
+	workers []*worker     // each slot's current process, nil while it has none
+	closing bool          // Close has begun: no more Submit
+	killed  bool          // Close's ctx ended: abandon every task
+	abort   chan struct{} // closed when killed is set: stop kills at once
 	slots   sync.WaitGroup
 }
 
@@ -119,14 +120,14 @@ func Start(cfg Config) (*Runner, error) {
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = 3
 	}
-	r := &Runner{cfg: cfg, workers: make([]*worker, cfg.Workers)}
+	r := &Runner{cfg: cfg, workers: make([]*worker, cfg.Workers), abort: make(chan struct{})}
 	r.cond = sync.NewCond(&r.mu)
 	r.m.Workers = make([]WorkerMetrics, cfg.Workers)
 	for i := range cfg.Workers {
 		w, err := r.startWorker()
 		if err != nil {
 			for _, w := range r.workers[:i] {
-				w.stop()
+				w.stop(nil)
 			}
 			return nil, err
 		}
@@ -196,7 +197,10 @@ func (r *Runner) Close(ctx context.Context) error {
 	}
 
 	r.mu.Lock()
-	r.killed = true
+	if !r.killed {
+		r.killed = true
+		close(r.abort) // workers already being stopped are killed too
+	}
 	for r.queue.Len() > 0 {
 		e := heap.Pop(&r.queue).(*entry)
 		r.m.Queued--
@@ -228,7 +232,7 @@ func (r *Runner) serve(i int) {
 			r.m.Workers[i].Pid = 0
 			r.mu.Unlock()
 			if w != nil {
-				w.stop()
+				w.stop(r.abort)
 			}
 			return
 		}
@@ -242,7 +246,7 @@ func (r *Runner) serve(i int) {
 			// The slot's last worker crashed, and no other could start then: try now.
 			var err error
 			if w, err = r.startWorker(); err == nil && !r.install(i, w) {
-				w.stop()
+				w.stop(r.abort)
 				err = fmt.Errorf("taskrunner: task %q: %w before it could run", e.task.ID, ErrClosed)
 			}
 			if err != nil {
@@ -301,7 +305,7 @@ func (r *Runner) serve(i int) {
 		}
 		// A new process for the slot; if it cannot start, the next task here tries again.
 		if nw, err := r.startWorker(); err == nil && !r.install(i, nw) {
-			nw.stop()
+			nw.stop(r.abort)
 		}
 	}
 }
@@ -420,10 +424,22 @@ func (w *worker) reap() {
 }
 
 // stop closes w's stdin, which asks it to exit, and waits for it, killing it if it is
-// still running after stopGrace.
-func (w *worker) stop() {
+// still running after stopGrace, or as soon as abort is closed (nil: never).
+func (w *worker) stop(abort <-chan struct{}) {
 	w.stdin.Close()
-	timer := time.AfterFunc(stopGrace, func() { w.cmd.Process.Kill() })
-	defer timer.Stop()
-	w.cmd.Wait()
+	exited := make(chan struct{})
+	go func() {
+		w.cmd.Wait()
+		close(exited)
+	}()
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	select {
+	case <-exited:
+		return
+	case <-grace.C:
+	case <-abort:
+	}
+	w.cmd.Process.Kill()
+	<-exited
 }

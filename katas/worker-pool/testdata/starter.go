@@ -69,9 +69,10 @@ func (p *Pool) Submit(ctx context.Context, job string) (string, error) {
 
 // Close stops the pool. Submit calls that have not got a worker yet return ErrClosed; jobs
 // already running finish. Then Close closes each worker's stdin and waits for it to exit,
-// killing any worker still running after a few seconds. When Close returns, no worker
-// process is left. Close returns the workers' exit errors, if any; calling it again
-// returns the same.
+// killing any worker still running 2 seconds later. When Close returns, no worker process
+// is left. Close returns the exit errors (*exec.ExitError) of the workers it stopped, if
+// any, joined; a worker that crashed during a job was Submit's to reap and replace, and is
+// not reported. Calling Close again returns the same.
 func (p *Pool) Close() error {
 	// TODO: refuse new jobs, wait for the jobs in flight, close each worker's stdin and
 	// wait for every worker to exit.
