@@ -233,6 +233,26 @@ func TestNextKata(t *testing.T) {
 			}
 		})
 	}
+
+	// With two languages, the next kata is in the language checked last, while one is left.
+	mixed := []Kata{{ID: "g1"}, {ID: "g2", Lang: "go"}, {ID: "n1", Lang: "node"}, {ID: "n2", Lang: "node"}}
+	for _, tc := range []struct {
+		name string
+		recs []progress.Record
+		want string
+	}{
+		{"nothing done: the first", nil, "g1"},
+		{"node passed last: the next node kata", []progress.Record{check("n1", "pass", 1)}, "n2"},
+		{"go passed last: the next go kata", []progress.Record{check("n1", "pass", 1), check("g1", "pass", 2)}, "g2"},
+		{"no node kata left: any", []progress.Record{check("n1", "pass", 1), check("n2", "pass", 2)}, "g1"},
+	} {
+		t.Run("languages/"+tc.name, func(t *testing.T) {
+			k, ok := NextKata(KataProgressOf(mixed, tc.recs))
+			if k.ID != tc.want || ok != (tc.want != "") {
+				t.Errorf("NextKata() = %q, %v; want %q", k.ID, ok, tc.want)
+			}
+		})
+	}
 }
 
 func TestNextCommand(t *testing.T) {

@@ -13,6 +13,7 @@ type Kata struct {
 	ID     string   `json:"id"`
 	Title  string   `json:"title"`
 	Level  string   `json:"level"`
+	Lang   string   `json:"lang,omitempty"` // go or node; "" counts as go
 	Topics []string `json:"topics"`
 	// Started reports that the user's file for the kata exists; false when unknown. It only
 	// changes the command suggested for a kata never checked (check rather than start).
@@ -172,7 +173,9 @@ func (h history) kataProgress(katas []Kata) []KataProgress {
 
 // NextKata returns the kata to do next: the kata last checked if it is not passed yet, else
 // the first kata not passed after the one passed last (in the order given, wrapping round),
-// else the first kata not passed. ok is false when every kata is passed (or there are none).
+// else the first kata not passed. When the user has checked katas, one in the language of
+// the kata checked last comes first: they practise in the language of their interviews. ok
+// is false when every kata is passed (or there are none).
 func NextKata(ks []KataProgress) (k KataProgress, ok bool) {
 	last, lastPass := -1, -1
 	for i, kp := range ks {
@@ -189,7 +192,31 @@ func NextKata(ks []KataProgress) (k KataProgress, ok bool) {
 	if last >= 0 && ks[last].Status != KataPassed {
 		return ks[last], true
 	}
+	if last >= 0 {
+		lang := langOf(ks[last].Kata)
+		var same []KataProgress
+		at := -1 // lastPass's place in same
+		for i, kp := range ks {
+			if langOf(kp.Kata) == lang {
+				if i == lastPass {
+					at = len(same)
+				}
+				same = append(same, kp)
+			}
+		}
+		if k, ok := NextAfter(same, at); ok {
+			return k, true
+		}
+	}
 	return NextAfter(ks, lastPass)
+}
+
+// langOf is a kata's language, go when it does not say.
+func langOf(k Kata) string {
+	if k.Lang == "" {
+		return "go"
+	}
+	return k.Lang
 }
 
 // NextAfter returns the first kata not passed after index i (in the order given, wrapping

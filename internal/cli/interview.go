@@ -219,7 +219,7 @@ func kataTouched(c *interview.Scorecard) bool {
 func interviewKatas(cat *kata.Catalog, ws *kata.Workspace, recs []progress.Record, qs []*quiz.Question) ([]interview.KataInfo, string) {
 	var aks []assess.Kata
 	for _, k := range cat.All() {
-		aks = append(aks, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Topics: k.Topics, Started: ws.Started(k)})
+		aks = append(aks, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Lang: k.Lang, Topics: k.Topics, Started: ws.Started(k)})
 	}
 	kps := assess.KataProgressOf(aks, recs)
 	infos := make([]interview.KataInfo, len(kps))

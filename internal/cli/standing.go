@@ -75,7 +75,7 @@ func assessKatas() ([]assess.Kata, error) {
 	ws, _ := kata.FindWorkspace("", os.Getenv(kata.EnvWorkspace), cwd)
 	out := make([]assess.Kata, 0, len(c.All()))
 	for _, k := range c.All() {
-		out = append(out, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Topics: k.Topics, Started: ws != nil && ws.Started(k)})
+		out = append(out, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Lang: k.Lang, Topics: k.Topics, Started: ws != nil && ws.Started(k)})
 	}
 	return out, nil
 }

@@ -269,7 +269,7 @@ func watchProgress(opts *kataWatchOptions) ([]assess.KataProgress, error) {
 	}
 	var ks []assess.Kata
 	for _, k := range opts.Catalog.All() {
-		ks = append(ks, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Topics: k.Topics})
+		ks = append(ks, assess.Kata{ID: k.ID, Title: k.Title, Level: k.Level, Lang: k.Lang, Topics: k.Topics})
 	}
 	return assess.KataProgressOf(ks, recs), nil
 }
