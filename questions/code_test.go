@@ -54,7 +54,7 @@ func TestCodeQuestions(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					defer func() { <-sem }()
-					got, err := runSnippet(argv)
+					got, err := runSnippet(argv, codeTimeout)
 					if err == nil && got == want {
 						return
 					}
@@ -134,16 +134,16 @@ func snippetCommand(t *testing.T, q *quiz.Question, nodePath string) []string {
 
 // runSnippet runs argv in a fresh folder and returns its standard output with trailing
 // space trimmed. The program runs in a process group of its own, which is killed at
-// codeTimeout (and afterwards, for anything it left behind); then the error says so, and
+// limit (and afterwards, for anything it left behind); then the error says so, and
 // the output is what it printed until then. A non-zero exit is not an error: some snippets
 // exit non-zero on purpose, and only their output counts.
-func runSnippet(argv []string) (string, error) {
+func runSnippet(argv []string, limit time.Duration) (string, error) {
 	dir, err := os.MkdirTemp("", "procdojo-snippet-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithTimeout(context.Background(), codeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
@@ -159,11 +159,25 @@ func runSnippet(argv []string) (string, error) {
 	}
 	got := strings.TrimRight(stdout.String(), " \t\r\n")
 	if ctx.Err() != nil {
-		return got, fmt.Errorf("did not finish within %s (stderr: %q)", codeTimeout, stderr.String())
+		return got, fmt.Errorf("did not finish within %s (stderr: %q)", limit, stderr.String())
 	}
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return got, err
 	}
 	return got, nil
+}
+
+// TestRunSnippetHangs: a program that hangs fails at the limit with what it printed, and
+// its process group (here a shell and its sleep, which holds the output pipe) is killed.
+func TestRunSnippetHangs(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	got, err := runSnippet([]string{"sh", "-c", "echo partial; sleep 300 & wait"}, time.Second)
+	if err == nil || got != "partial" || !strings.Contains(err.Error(), "did not finish within 1s") {
+		t.Errorf("runSnippet(hang) = %q, %v; want the partial output and a time-out", got, err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("runSnippet(hang) returned after %v; want soon after the limit", d)
+	}
 }

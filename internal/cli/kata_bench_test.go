@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,15 +14,33 @@ import (
 
 // The whole-process cost of "procdojo kata check run-capture" against plain
 // "go test -json -count=1" on the same package (the reference solution and tests on disk),
-// measured side by side, alternating, in one run; and "kata check --all" against the same
-// checks one by one:
+// measured side by side, alternating, in one run: after an edit of the file (both build),
+// and for an unchanged file (procdojo reuses its cached test binary); then both on an empty
+// build cache; and "kata check --all" against the same checks one by one:
 //
-//	go test -run '^$' -bench 'BenchmarkKataCheck' -benchtime 10x ./internal/cli/
+//	go test -run '^$' -bench 'BenchmarkKataCheckVsGoTest' -benchtime 10x ./internal/cli/
+//	go test -run '^$' -bench 'BenchmarkKataCheckColdCache' -benchtime 1x ./internal/cli/
 //	go test -run '^$' -bench 'BenchmarkKataCheckAll' -benchtime 1x ./internal/cli/
 //
 // Each procdojo process is the test binary run as procdojo, as in bench_test.go.
 
 func BenchmarkKataCheckVsGoTest(b *testing.B) {
+	for _, edited := range []bool{true, false} {
+		name := map[bool]string{true: "edited", false: "unchanged"}[edited]
+		b.Run(name, func(b *testing.B) { benchCheckVsGoTest(b, edited, "") })
+	}
+}
+
+// BenchmarkKataCheckColdCache compares the first check on an empty build cache (GOCACHE and
+// procdojo's test binaries) with go test on an empty build cache.
+func BenchmarkKataCheckColdCache(b *testing.B) {
+	benchCheckVsGoTest(b, false, "cold")
+}
+
+// benchCheckVsGoTest alternates procdojo's check and go test of run-capture's reference.
+// edited appends a new comment to both files before each run; cold gives each run an empty
+// GOCACHE (and procdojo an empty cache of test binaries).
+func benchCheckVsGoTest(b *testing.B, edited bool, cold string) {
 	cat, err := katas.Catalog()
 	if err != nil {
 		b.Fatal(err)
@@ -50,18 +69,33 @@ func BenchmarkKataCheckVsGoTest(b *testing.B) {
 		cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
 		return cmd
 	}
+	edits := 0
+	edit := func() {
+		edits++
+		for _, p := range []string{ws.File(k), filepath.Join(plain, k.FileName())} {
+			writeBench(b, p, append(append([]byte(nil), src...), fmt.Sprintf("\n// edit %d\n", edits)...))
+		}
+	}
 	run := func(cmd *exec.Cmd) time.Duration {
+		if cold != "" {
+			cmd.Env = append(cmd.Env, "GOCACHE="+b.TempDir(), "XDG_CACHE_HOME="+b.TempDir())
+		}
 		start := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%v: %v\n%s", cmd.Args, err, out)
 		}
 		return time.Since(start)
 	}
-	run(procdojo()) // warm the build cache for both
-	run(goTest())
+	if cold == "" {
+		run(procdojo()) // warm the build caches for both
+		run(goTest())
+	}
 	var ours, theirs time.Duration
 	i := 0
 	for b.Loop() {
+		if edited {
+			edit()
+		}
 		if i%2 == 0 {
 			ours += run(procdojo())
 			theirs += run(goTest())
