@@ -219,7 +219,7 @@ func Check(ctx context.Context, ws *Workspace, k *Kata, opts CheckOptions) (*Res
 	runCtx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	start := time.Now()
-	rep, runErr := runReaped(runCtx, bin, args, dir, env, func(r io.Reader) error {
+	rep, runErr := runReaped(runCtx, bin, args, dir, env, tmp, func(r io.Reader) error {
 		return readFramed(r, nonce, func(ev Event) {
 			if opts.OnEvent != nil {
 				opts.OnEvent(ev)

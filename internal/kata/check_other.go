@@ -15,7 +15,7 @@ func runGroup(context.Context, string, []string, string, []string, func(io.Reade
 	return nil, ErrUnsupported
 }
 
-func runReaped(context.Context, string, []string, string, []string, func(io.Reader) error, io.Writer) (reaped, error) {
+func runReaped(context.Context, string, []string, string, []string, string, func(io.Reader) error, io.Writer) (reaped, error) {
 	return reaped{}, ErrUnsupported
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -28,9 +29,12 @@ func runGroup(ctx context.Context, name string, args []string, dir string, env [
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = buildAttr()
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = waitDelay
+	// Pdeathsig (Linux) is tied to the thread that starts the child (go.dev/issue/27505).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	return runPiped(cmd, readOut, errOut, func() {
 		if cmd.Process != nil {
 			_ = killGroup(cmd.Process.Pid) // leftovers

@@ -354,3 +354,55 @@ func TestCheckNeedsNode(t *testing.T) {
 		t.Errorf("Check(no node) error = %v; want ErrNoNode naming Node.js 18 or newer", err)
 	}
 }
+
+// TestCheckerKilled kills the process that runs a check (SIGKILL, no chance to clean up)
+// while the tests run: the reaper, told by Pdeathsig, still kills the tests' processes and
+// removes the check's folder.
+func TestCheckerKilled(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Pdeathsig is Linux's")
+	}
+	k := fixtureKata(t)
+	ws := workspaceWith(t, k, "hang")
+	cache := t.TempDir()
+	// Build first, so that the kill lands while the tests run.
+	if _, err := Check(context.Background(), ws, k, CheckOptions{CacheDir: cache, Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(ws.KataDir(k), "grandchild.pid")
+	os.Remove(pidFile)
+	tmp := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), checkerEnv+"="+ws.Dir+"|"+cache+"|2m", "TMPDIR="+tmp)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(pidFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the hanging solution never started its grandchild")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	assertGone(t, pidFile)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if entries, _ := os.ReadDir(tmp); len(entries) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			assertEmpty(t, tmp, "20s after the checker was killed")
+			break
+		}
+	}
+}

@@ -26,6 +26,12 @@ func reaperAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }
 
+// buildAttr is how the build's go command starts: in a process group of its own, killed
+// if procdojo dies.
+func buildAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
 // testBinaryAttr is how the reaper starts the test binary: in a process group of its own,
 // killed if the reaper dies.
 func testBinaryAttr() *syscall.SysProcAttr {

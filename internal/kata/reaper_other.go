@@ -15,6 +15,7 @@ func becomeSubreaper() error {
 }
 
 func reaperAttr() *syscall.SysProcAttr     { return &syscall.SysProcAttr{Setpgid: true} }
+func buildAttr() *syscall.SysProcAttr      { return &syscall.SysProcAttr{Setpgid: true} }
 func testBinaryAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 // killTree kills the process group pgid: without a subreaper, that is all the reaper can

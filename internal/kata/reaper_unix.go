@@ -15,7 +15,9 @@ package kata
 //     Ctrl-C), kills every process left in its subtree and reaps them, so that nothing the
 //     user's code started survives the check;
 //   - reports on descriptor 3: "pid N" once started, then "exit N" or "signal N" for the
-//     test binary, and "leftover N", the processes it killed after the test binary ended.
+//     test binary, and "leftover N", the processes it killed after the test binary ended;
+//   - removes the check's scratch folder (reaperScratchEnv), so that it goes away even when
+//     procdojo itself was killed (the reaper then gets SIGTERM through Pdeathsig).
 //
 // Each check has a reaper of its own, so checks that run at once (kata check --all, verify)
 // never touch each other's processes, and procdojo itself never has to wait for processes it
@@ -44,6 +46,9 @@ import (
 // arguments.
 const reaperEnv = "PROCDOJO_REAPER"
 
+// reaperScratchEnv names the folder the reaper removes when it is done.
+const reaperScratchEnv = "PROCDOJO_REAPER_SCRATCH"
+
 func init() {
 	// Every binary that links the checker can serve as a reaper: procdojo, and the test
 	// binaries of the packages that run checks.
@@ -55,6 +60,8 @@ func init() {
 // reaperMain is the reaper's main function; argv is the test binary and its arguments.
 func reaperMain(argv []string) int {
 	os.Unsetenv(reaperEnv)
+	scratch := os.Getenv(reaperScratchEnv)
+	os.Unsetenv(reaperScratchEnv)
 	report := os.NewFile(3, "report")
 	say := func(format string, a ...any) { fmt.Fprintf(report, format+"\n", a...) }
 	if err := becomeSubreaper(); err != nil {
@@ -121,6 +128,9 @@ func reaperMain(argv []string) int {
 	case <-time.After(5 * time.Second):
 		say("note some processes could not be reaped")
 	}
+	if scratch != "" {
+		removeAll(scratch)
+	}
 	return 0
 }
 
@@ -149,8 +159,9 @@ type reaped struct {
 
 // runReaped runs bin with args in dir, under a reaper, until it ends or ctx ends (then the
 // reaper kills the whole subtree). Its stdout is read by readOut as a stream; stderr goes to
-// errOut. It never uses a shell.
-func runReaped(ctx context.Context, bin string, args []string, dir string, env []string,
+// errOut. The reaper removes the folder scratch (when not "") once everything is dead. It
+// never uses a shell.
+func runReaped(ctx context.Context, bin string, args []string, dir string, env []string, scratch string,
 	readOut func(io.Reader) error, errOut io.Writer) (reaped, error) {
 	var rep reaped
 	self, err := selfExecutable()
@@ -163,7 +174,7 @@ func runReaped(ctx context.Context, bin string, args []string, dir string, env [
 	}
 	cmd := exec.CommandContext(ctx, self, append([]string{bin}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(env, reaperEnv+"=1")
+	cmd.Env = append(env, reaperEnv+"=1", reaperScratchEnv+"="+scratch)
 	cmd.SysProcAttr = reaperAttr()
 	cmd.ExtraFiles = []*os.File{reportW}
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
