@@ -406,7 +406,7 @@ func (c *prechecker) inline(n nest) {
 	}
 }
 
-// literal scans a literal string, '...' or '''...''', which has no escapes.
+// literal scans a literal string, in one or three single quotes, which has no escapes.
 func (c *prechecker) literal() {
 	if strings.HasPrefix(c.s[c.i:], "'''") {
 		c.i += 3
