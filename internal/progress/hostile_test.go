@@ -23,7 +23,7 @@ func TestHostileLogFiles(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, dir string) // dir is the data directory, made 0700
-		want  string                        // in the error of Read and of Append
+		want  string                         // in the error of Read and of Append
 	}{
 		{"symlink to a file", func(t *testing.T, dir string) {
 			target := filepath.Join(t.TempDir(), "precious")
