@@ -13,6 +13,7 @@ import (
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
 
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -43,11 +44,12 @@ func mapErr(err error) error {
 	return err
 }
 
-// flat shows a multi-line option on one line, as survey lists need.
+// flat shows a multi-line option on one line, as survey lists need, with anything that
+// would act on the terminal escaped.
 func flat(options []string) []string {
 	out := make([]string, len(options))
 	for i, o := range options {
-		out[i] = strings.ReplaceAll(strings.TrimSpace(o), "\n", " ⏎ ")
+		out[i] = termsafe.Line(strings.ReplaceAll(strings.TrimSpace(o), "\n", " ⏎ "))
 	}
 	return out
 }
@@ -55,7 +57,7 @@ func flat(options []string) []string {
 // Select implements quiz.Prompter.
 func (s *Survey) Select(message string, options []string) (int, error) {
 	var idx int
-	p := &survey.Select{Message: message, Options: flat(options), PageSize: 10}
+	p := &survey.Select{Message: termsafe.Line(message), Options: flat(options), PageSize: 10}
 	err := survey.AskOne(p, &idx, s.opts...)
 	return idx, mapErr(err)
 }
@@ -63,17 +65,18 @@ func (s *Survey) Select(message string, options []string) (int, error) {
 // MultiSelect implements quiz.Prompter.
 func (s *Survey) MultiSelect(message string, options []string) ([]int, error) {
 	var idx []int
-	p := &survey.MultiSelect{Message: message, Options: flat(options), PageSize: 10,
+	p := &survey.MultiSelect{Message: termsafe.Line(message), Options: flat(options), PageSize: 10,
 		Help: "space toggles, enter confirms; nothing selected is a valid answer"}
 	err := survey.AskOne(p, &idx, s.opts...)
 	return idx, mapErr(err)
 }
 
-// Text implements quiz.Prompter with a Multiline prompt: an empty line ends it, and an
-// empty answer skips.
+// Text implements quiz.Prompter with a Multiline prompt. Survey ends it on two empty lines
+// in a row, and says so ("[Enter 2 empty lines to finish]"); two empty lines and nothing
+// else is an empty answer, which skips.
 func (s *Survey) Text(message string) (string, error) {
 	var text string
-	p := &survey.Multiline{Message: message + " (an empty line ends it; Enter alone skips)"}
+	p := &survey.Multiline{Message: termsafe.Line(message)}
 	err := survey.AskOne(p, &text, s.opts...)
 	return strings.TrimSpace(text), mapErr(err)
 }
