@@ -192,4 +192,3 @@ func ParseNumbers(s string, n int) ([]int, error) {
 	}
 	return out, nil
 }
-
