@@ -226,6 +226,11 @@ func offsetPos(file, text string, off int) Pos {
 	for off < len(text) && (text[off] == ' ' || text[off] == '\t') {
 		off++
 	}
+	return linePos(file, text, off)
+}
+
+// linePos returns the place of byte offset off (0 to len(text)) in text.
+func linePos(file, text string, off int) Pos {
 	lineStart := strings.LastIndexByte(text[:off], '\n') + 1
 	return Pos{file, strings.Count(text[:off], "\n") + 1, utf8.RuneCountInString(text[lineStart:off]) + 1}
 }

@@ -80,8 +80,13 @@ func precheck(file, text string) (problems []Problem, decodable bool) {
 // mib writes a size of whole mebibytes.
 func mib(n int) string { return fmt.Sprintf("%d MiB", n>>20) }
 
-// pos returns the place of byte offset at, on the current line; columns count characters.
+// pos returns the place of byte offset at; columns count characters. It is quick for a
+// place on the current line, and counts from the start for one before it (a key written as
+// a string that went on over several lines).
 func (c *prechecker) pos(at int) Pos {
+	if at < c.lineStart {
+		return linePos(c.file, c.s, at)
+	}
 	return Pos{c.file, c.line, utf8.RuneCountInString(c.s[c.lineStart:at]) + 1}
 }
 

@@ -139,3 +139,66 @@ func TestWriteErrorsFail(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileHistoryProcess runs procdojo on hostile history files and checks the exit
+// status, the message and the cost: at most 10 times the file's size plus 32 MiB more
+// memory than "procdojo --version", and a second more of CPU time plus a quarter of a
+// second per MiB of history (the log has no size limit, and every line is parsed: about
+// 1.5 µs a line here).
+func TestHostileHistoryProcess(t *testing.T) {
+	t.Parallel()
+	type setup func(t *testing.T, dir string) int // makes the data directory, returns the history's size
+	write := func(data []byte) setup {
+		return func(t *testing.T, dir string) int {
+			if err := os.WriteFile(filepath.Join(dir, "history.jsonl"), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return len(data)
+		}
+	}
+	past := time.Now().Add(-time.Hour)
+	tests := []struct {
+		name  string
+		setup setup
+		args  []string
+		code  int
+		want  string
+	}{
+		{"a million damaged lines", write([]byte(strings.Repeat("garbage\n", 1_000_000))), []string{"score"}, 0,
+			"warning: history.jsonl: 999995 more damaged lines skipped, the last at line 1000000"},
+		{"a million damaged records", write([]byte(strings.Repeat("{\"type\":1}\n", 1_000_000))), []string{"score"}, 0,
+			"warning: history.jsonl: 999995 more damaged lines skipped, the last at line 1000000"},
+		{"a line of 20 MiB", write(append([]byte(strings.Repeat("x", 20<<20)+"\n"), answerLine(past, "e2e-one", 1)...)), []string{"score"}, 0,
+			"warning: history.jsonl line 1: skipped a damaged record: the line is longer than 65536 bytes"},
+		{"a named pipe", func(t *testing.T, dir string) int {
+			syscall.Mkfifo(filepath.Join(dir, "history.jsonl"), 0o600)
+			return 0
+		}, []string{"next"}, 1, "is a named pipe, not a regular file"},
+		{"a link to /dev/zero", func(t *testing.T, dir string) int {
+			os.Symlink("/dev/zero", filepath.Join(dir, "history.jsonl"))
+			return 0
+		}, []string{"quiz"}, 1, "is a symbolic link; procdojo does not follow it"},
+		{"year 9999", write([]byte(answerLine(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "e2e-one", 0))), []string{"next", "--json"}, 0,
+			"holds 1 record(s) dated in the future (up to 9999-12-31)"},
+	}
+	base := runChild(t, childOptions{}, "--version")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			size := tt.setup(t, dir)
+			args := append([]string{"--data-dir", dir}, tt.args...)
+			r := runChild(t, childOptions{}, append(args, "--bank", "testdata/three.toml")...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("procdojo %s = exit %d; want %d and %q\nstdout:\n%.2000s\nstderr:\n%.2000s", tt.name, r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+			if limit := base.maxRSS + int64(10*size) + 32<<20; r.maxRSS > limit {
+				t.Errorf("procdojo %s used %d MiB; want at most %d MiB", tt.name, r.maxRSS>>20, limit>>20)
+			}
+			if limit := base.cpu + time.Second + time.Duration(size)*time.Second/(4<<20); r.cpu > limit {
+				t.Errorf("procdojo %s took %v of CPU time; want at most %v", tt.name, r.cpu, limit)
+			}
+			t.Logf("%s: %d KiB history, %d MiB max RSS, %v CPU, %v wall", tt.name, size>>10, r.maxRSS>>20, r.cpu.Round(time.Millisecond), r.wall.Round(time.Millisecond))
+		})
+	}
+}

@@ -361,7 +361,9 @@ func parse(ctx context.Context, r io.Reader) ([]Record, []Warning, error) {
 		if len(line) > 0 {
 			complete := line[len(line)-1] == '\n'
 			line = bytes.TrimSpace(line)
-			if len(line) > 0 {
+			if len(line) > 0 && line[0] != '{' { // not a record, whatever follows: no need to parse it
+				warn(n, errors.New("not a JSON object"))
+			} else if len(line) > 0 {
 				var rec Record
 				switch uerr := json.Unmarshal(line, &rec); {
 				case uerr != nil && !complete:
