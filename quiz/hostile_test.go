@@ -69,6 +69,12 @@ var hostileBanks = []struct {
 		want: []string{"h:2:1: key path longer than 256 bytes (the table name and every part of a dotted key count), the limit for a bank"},
 	},
 	{
+		// Found by FuzzLoad: a key written as a string that goes on over lines.
+		name: "long-key-over-lines",
+		text: "['''\n" + strings.Repeat("k", 300) + "\n''']\n",
+		want: []string{"h:1:2: key path longer than 256 bytes (the table name and every part of a dotted key count), the limit for a bank"},
+	},
+	{
 		name: "too-many-items",
 		text: "x = [" + strings.Repeat("1,", 30_000) + "]\n",
 		want: []string{"h:1:50002: more than 25000 keys and values in one file, the limit for a bank; split it into several files"},
