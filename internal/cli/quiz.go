@@ -133,7 +133,7 @@ func runQuiz(ctx context.Context, opts *quizOptions) error {
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
-			p = prompt.New(ios.InFile, ios.OutFile, ios.ErrOut)
+			p = prompt.New(ctx, ios.InFile, ios.OutFile, ios.ErrOut)
 		} else {
 			pp := quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
 			pp.Width = ios.Width(human)

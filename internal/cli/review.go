@@ -164,7 +164,7 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
-			p = prompt.New(ios.InFile, ios.OutFile, ios.ErrOut)
+			p = prompt.New(ctx, ios.InFile, ios.OutFile, ios.ErrOut)
 		} else {
 			pp := quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
 			pp.Width = ios.Width(human)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -70,5 +71,21 @@ source = "https://nodejs.org/api/child_process.html"
 	}
 	if raw := s.raw.String(); strings.Contains(raw, "an empty line ends it") || strings.Contains(raw, "Enter alone skips") {
 		t.Errorf("the prompt still claims one empty line ends it:\n%s", raw)
+	}
+}
+
+// TestSignalDuringMenu sends SIGTERM while the arrow-key menu waits for a key: survey sees
+// only keys, so procdojo ends the prompt itself (as a Ctrl-C would) and exits 143 at once,
+// after survey has restored the terminal.
+func TestSignalDuringMenu(t *testing.T) {
+	t.Parallel()
+	s := startTerminal(t, "--data-dir", t.TempDir(), "quiz", "--bank", "testdata/three.toml", "--no-shuffle")
+	s.step("execFile")
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	s.step("procdojo: terminated")
+	if code := s.exitCode(); code != ExitTerminated {
+		t.Errorf("exit status = %d; want %d\nscreen:\n%s", code, ExitTerminated, s.raw.String())
 	}
 }

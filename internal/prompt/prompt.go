@@ -5,10 +5,12 @@
 package prompt
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
@@ -23,12 +25,59 @@ type Survey struct {
 }
 
 // New returns a prompter over the terminal files in and out; errOut receives survey's own
-// messages.
-func New(in, out *os.File, errOut io.Writer) *Survey {
+// messages. Once ctx is done (a signal to the process, which survey cannot see: in raw
+// mode it only sees keys), a pending prompt ends as if Ctrl-C was pressed, restoring the
+// terminal, and returns quiz.ErrInterrupted.
+func New(ctx context.Context, in, out *os.File, errOut io.Writer) *Survey {
 	return &Survey{opts: []survey.AskOpt{
-		survey.WithStdio(in, out, errOut),
+		survey.WithStdio(&input{ctx: ctx, f: in}, out, errOut),
 		survey.WithShowCursor(true),
 	}}
+}
+
+// input is the terminal as survey reads it: the bytes of f, read by one goroutine, and a
+// Ctrl-C (ETX) once ctx is done. Fd is f's, for survey to set the terminal's mode.
+type input struct {
+	ctx     context.Context
+	f       *os.File
+	once    sync.Once
+	chunks  chan []byte
+	pending []byte
+}
+
+func (in *input) Fd() uintptr { return in.f.Fd() }
+
+func (in *input) Read(p []byte) (int, error) {
+	in.once.Do(func() {
+		in.chunks = make(chan []byte)
+		go func() {
+			defer close(in.chunks)
+			for {
+				buf := make([]byte, 256)
+				n, err := in.f.Read(buf)
+				if n > 0 {
+					in.chunks <- buf[:n]
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
+	if len(in.pending) == 0 {
+		select {
+		case b, ok := <-in.chunks:
+			if !ok {
+				return 0, io.EOF
+			}
+			in.pending = b
+		case <-in.ctx.Done():
+			return copy(p, []byte{terminal.KeyInterrupt}), nil
+		}
+	}
+	n := copy(p, in.pending)
+	in.pending = in.pending[n:]
+	return n, nil
 }
 
 // mapErr turns survey's Ctrl-C into quiz.ErrInterrupted and end of input into quiz.ErrQuit.
