@@ -39,8 +39,10 @@ func newQuestionsCommand(ios *iostreams.IOStreams) *ucli.Command {
 				Name:      "lint",
 				Usage:     "check banks and print every problem as file:line:col: message",
 				ArgsUsage: "[PATH]...",
-				Description: `Checks bank files or folders of *.toml files (default: the built-in banks).
-Exit status 1 when there is any problem, else 0 with a summary of the counts.`,
+				Description: `Checks bank files or folders of *.toml files (default: the built-in banks): the
+format, the limits (size, lines, nesting, keys and values) and characters that would act on
+a terminal. Exit status 1 when there is any problem, else 0 with a summary of the counts;
+2 when a path cannot be read as a bank (missing, not a regular file, over 8 MiB).`,
 				Action: func(c *ucli.Context) error {
 					return runQuestionsLint(c.Context, ios, c.Args().Slice())
 				},
