@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -19,7 +21,7 @@ import (
 type childRun struct {
 	code           int
 	stdout, stderr string
-	maxRSS         int64         // bytes
+	maxRSS         int64         // peak memory, bytes
 	cpu            time.Duration // user and system
 	wall           time.Duration
 }
@@ -48,7 +50,8 @@ func runChild(t *testing.T, o childOptions, args ...string) childRun {
 	ctx, cancel := context.WithTimeout(context.Background(), childDeadline)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = procdojoCommandEnv(o.env...)
+	peak := filepath.Join(t.TempDir(), "peak")
+	cmd.Env = procdojoCommandEnv(append(o.env, peakEnv+"="+peak)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
@@ -85,6 +88,13 @@ func runChild(t *testing.T, o childOptions, args ...string) childRun {
 			r.maxRSS *= 1024
 		}
 		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	// The child's own peak, where it could tell it (writePeak): rusage on Linux also counts
+	// this test process's peak.
+	if data, err := os.ReadFile(peak); err == nil {
+		if kb, err := strconv.ParseInt(string(data), 10, 64); err == nil {
+			r.maxRSS = kb * 1024
+		}
 	}
 	return r
 }
