@@ -28,23 +28,41 @@ func bigBank(n int) []byte {
 	return []byte(b.String())
 }
 
+// bigBanks returns files banks of n questions each, with ids unique across them.
+func bigBanks(files, n int) []Source {
+	srcs := make([]Source, files)
+	for i := range srcs {
+		data := strings.ReplaceAll(string(bigBank(n)), `id = "gen-`, fmt.Sprintf(`id = "gen-%d-`, i))
+		srcs[i] = Source{Name: fmt.Sprintf("big%d.toml", i), Data: []byte(data)}
+	}
+	return srcs
+}
+
 func TestBigBankLoads(t *testing.T) {
 	t.Parallel()
-	qs, err := Load([]Source{{Name: "big.toml", Data: bigBank(100)}})
-	if err != nil || len(qs) != 100 {
-		t.Fatalf("Load(big bank) = %d questions, %v; want 100, nil", len(qs), err)
+	// 900 questions fit in one file; 1,000 go over the limit of keys and values.
+	qs, err := Load([]Source{{Name: "big.toml", Data: bigBank(900)}})
+	if err != nil || len(qs) != 900 {
+		t.Fatalf("Load(big bank) = %d questions, %v; want 900, nil", len(qs), err)
+	}
+	if _, err := Load([]Source{{Name: "big.toml", Data: bigBank(1000)}}); err == nil || !strings.Contains(err.Error(), "more than 25000 keys and values") {
+		t.Errorf("Load(1,000 questions in one file) = %v; want the limit of keys and values", err)
 	}
 }
 
-// BenchmarkLoad loads and checks a generated bank of 10,000 questions:
+// BenchmarkLoad loads and checks 10,000 generated questions in 20 files of 500:
 //
 //	go test -run '^$' -bench BenchmarkLoad -benchmem ./quiz/
 func BenchmarkLoad(b *testing.B) {
-	src := []Source{{Name: "big.toml", Data: bigBank(10_000)}}
-	b.SetBytes(int64(len(src[0].Data)))
+	srcs := bigBanks(20, 500)
+	size := 0
+	for _, s := range srcs {
+		size += len(s.Data)
+	}
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		qs, err := Load(src)
+		qs, err := Load(srcs)
 		if err != nil || len(qs) != 10_000 {
 			b.Fatalf("Load = %d, %v", len(qs), err)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 // questionChecker checks one [[questions]] table and builds its Question.
@@ -45,7 +47,25 @@ func (c *questionChecker) str(key string, required bool) string {
 		c.fail(key, "%q is empty", key)
 		return ""
 	}
+	if c.unsafeText(key, key, s) {
+		return ""
+	}
 	return s
+}
+
+// unsafeText reports a string (what names it in the message) that holds a character that
+// would act on a terminal. The pre-check reports such characters where they are written;
+// this catches any it missed, at the key.
+func (c *questionChecker) unsafeText(key, what, s string) bool {
+	at, r := termsafe.Find(s)
+	if at < 0 {
+		return false
+	}
+	c.bad = true
+	if !c.charsReported {
+		c.add(c.pos(key), "%s holds the character %s, which a bank may not hold; remove it", what, termsafe.Name(r))
+	}
+	return true
 }
 
 // strList returns a list-of-strings key, or nil when it is missing or bad.
@@ -68,6 +88,9 @@ func (c *questionChecker) strList(key string) []string {
 		}
 		if strings.TrimSpace(s) == "" {
 			c.fail(key, "%s entry %d is empty", key, i+1)
+			return nil
+		}
+		if c.unsafeText(key, fmt.Sprintf("%s entry %d", key, i+1), s) {
 			return nil
 		}
 		out = append(out, s)

@@ -1,18 +1,19 @@
 package quiz
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/procdojo/procdojo/internal/suggest"
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"github.com/procdojo/procdojo/internal/tomlpos"
 )
 
@@ -28,7 +29,10 @@ type Problem struct {
 	Msg string
 }
 
-func (p Problem) String() string { return p.Pos.String() + ": " + p.Msg }
+// String returns the problem as "file:line:col: message", safe to print on a terminal: a
+// control character in the file name or the message is escaped, and so is a newline, so one
+// problem is always one line.
+func (p Problem) String() string { return termsafe.Line(p.Pos.String() + ": " + p.Msg) }
 
 // Problems is every problem found while loading banks, sorted by file and line. It is the
 // error Load returns when any bank is bad.
@@ -63,50 +67,29 @@ func SourcesFromFS(fsys fs.FS) ([]Source, error) {
 	return srcs, nil
 }
 
-// SourcesFromPaths reads banks from files and folders (a folder's *.toml files, not
-// recursively), in the order given and by name within a folder.
+// SourcesFromPaths is ReadSources without a context, dropping the warnings.
 func SourcesFromPaths(paths []string) ([]Source, error) {
-	var srcs []Source
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("quiz: bank %w", err)
-		}
-		files := []string{p}
-		if st.IsDir() {
-			files, err = filepath.Glob(filepath.Join(p, "*.toml"))
-			if err != nil {
-				return nil, fmt.Errorf("quiz: %w", err)
-			}
-			sort.Strings(files)
-			if len(files) == 0 {
-				return nil, fmt.Errorf("quiz: folder %q holds no bank files (*.toml)", p)
-			}
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("quiz: %w", err)
-			}
-			srcs = append(srcs, Source{Name: f, Data: data})
-		}
-	}
-	if len(srcs) == 0 {
-		return nil, ErrNoBanks
-	}
-	return srcs, nil
+	return ReadSources(context.Background(), paths, nil)
 }
 
 // Load parses and checks every bank and returns their questions in bank order. When any
 // bank has a problem it returns the questions that are sound and a Problems error listing
 // every problem found in every bank, including ids used twice across banks.
 func Load(srcs []Source) ([]*Question, error) {
+	return LoadContext(context.Background(), srcs)
+}
+
+// LoadContext is Load that stops between banks once ctx is done, returning ctx's error.
+func LoadContext(ctx context.Context, srcs []Source) ([]*Question, error) {
 	var (
 		all      []*Question
 		problems Problems
 		seen     = map[string]*Question{}
 	)
 	for _, src := range srcs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("quiz: loading banks: %w", err)
+		}
 		qs, ps := parseBank(src)
 		problems = append(problems, ps...)
 		for _, q := range qs {
@@ -121,19 +104,24 @@ func Load(srcs []Source) ([]*Question, error) {
 		}
 	}
 	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool {
-			a, b := problems[i].Pos, problems[j].Pos
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Col < b.Col
-		})
+		sortProblems(problems)
 		return all, problems
 	}
 	return all, nil
+}
+
+// sortProblems sorts by file, line and column, keeping the order of problems at one place.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i].Pos, ps[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 }
 
 var questionKeys = []string{
@@ -143,20 +131,44 @@ var questionKeys = []string{
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// parseBank parses one bank and returns its sound questions and every problem in it.
+// maxFileProblems is how many problems are reported one by one in a file; the rest are
+// counted in one more problem.
+const maxFileProblems = 100
+
+// parseBank parses one bank and returns its sound questions and its problems.
 func parseBank(src Source) ([]*Question, []Problem) {
-	var raw map[string]any
+	qs, ps := checkBank(src)
+	if len(ps) > maxFileProblems {
+		sortProblems(ps)
+		ps = append(ps[:maxFileProblems], Problem{ps[maxFileProblems].Pos,
+			fmt.Sprintf("and %d more problems in this file", len(ps)-maxFileProblems)})
+	}
+	return qs, ps
+}
+
+// checkBank parses one bank and returns its sound questions and every problem in it.
+func checkBank(src Source) ([]*Question, []Problem) {
 	text := string(src.Data)
+	pre, decodable := precheck(src.Name, text)
+	if !decodable {
+		return nil, pre
+	}
+	var raw map[string]any
 	if _, err := toml.Decode(text, &raw); err != nil {
+		p := Problem{Pos{src.Name, 1, 1}, "TOML: " + err.Error()}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			line, col := max(pe.Position.Line, 1), max(pe.Position.Col, 1)
-			return nil, []Problem{{Pos{src.Name, line, col}, "TOML syntax: " + pe.Message}}
+			p = Problem{offsetPos(src.Name, text, pe.Position.Start), "TOML syntax: " + pe.Message}
 		}
-		return nil, []Problem{{Pos{src.Name, 1, 1}, "TOML: " + err.Error()}}
+		for _, q := range pre {
+			if q.Pos.Line == p.Pos.Line {
+				return nil, pre // the decoder stopped on a character the pre-check reported
+			}
+		}
+		return nil, append(pre, p)
 	}
 	kp := tomlpos.Scan(text, "questions")
-	b := &bankChecker{file: src.Name, kp: kp}
+	b := &bankChecker{file: src.Name, kp: kp, problems: pre, charsReported: len(pre) > 0}
 
 	level := b.topString(raw, "level")
 	if level != "" && !contains(Levels, level) {
@@ -200,6 +212,27 @@ type bankChecker struct {
 	file     string
 	kp       *tomlpos.Positions
 	problems []Problem
+	// charsReported is set when the pre-check reported forbidden characters, so the
+	// checks of the decoded strings do not report them again.
+	charsReported bool
+}
+
+// offsetPos returns the place of the decoder's error offset off in text. The decoder's own
+// line and column are off for some errors (a column past the key, or the line after a
+// newline); its offset is right, but for some errors it points at the blanks before the
+// culprit, which are skipped.
+func offsetPos(file, text string, off int) Pos {
+	off = min(max(off, 0), len(text))
+	for off < len(text) && (text[off] == ' ' || text[off] == '\t') {
+		off++
+	}
+	return linePos(file, text, off)
+}
+
+// linePos returns the place of byte offset off (0 to len(text)) in text.
+func linePos(file, text string, off int) Pos {
+	lineStart := strings.LastIndexByte(text[:off], '\n') + 1
+	return Pos{file, strings.Count(text[:off], "\n") + 1, utf8.RuneCountInString(text[lineStart:off]) + 1}
 }
 
 func (b *bankChecker) add(p Pos, format string, a ...any) {

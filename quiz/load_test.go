@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 func loadFiles(t *testing.T, paths ...string) ([]*Question, error) {
@@ -167,8 +171,11 @@ func TestSourcesFromPathsErrors(t *testing.T) {
 	}
 }
 
-// FuzzLoad checks that no input makes Load panic, and that a failing Load always says
-// where.
+// FuzzLoad checks that no input makes Load panic, that a failing Load always says where,
+// and that the pre-check holds what it promises on every input: a bank that loads holds no
+// character that would act on a terminal, the pre-check (not the later string checks) is
+// what finds such characters, and text the pre-check passes on to the decoder nests no
+// deeper than MaxDepth.
 func FuzzLoad(f *testing.F) {
 	for _, dir := range []string{"testdata/good", "testdata/bad"} {
 		entries, _ := os.ReadDir(dir)
@@ -179,8 +186,15 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	}
+	for _, tt := range hostileBanks {
+		if len(tt.text) < 100<<10 {
+			f.Add([]byte(tt.text))
+		}
+	}
+	f.Add([]byte("x = [[[[[[[1]]]]]]]\ny = {a.b = {c = [{d = 1}]}}\n"))
+	f.Add([]byte("a = \"\"\"\\\n\\u001b\"\"\"\nb = '''\\u001b'''\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := Load([]Source{{Name: "fuzz.toml", Data: data}})
+		qs, err := Load([]Source{{Name: "fuzz.toml", Data: data}})
 		var ps Problems
 		if err != nil && (!errors.As(err, &ps) || len(ps) == 0) {
 			t.Fatalf("Load error %v is not a non-empty Problems", err)
@@ -189,6 +203,47 @@ func FuzzLoad(f *testing.F) {
 			if p.Pos.Line < 1 || p.Pos.Col < 1 || p.Msg == "" {
 				t.Fatalf("problem without a place or message: %+v", p)
 			}
+			if strings.Contains(p.Msg, "holds the character") {
+				t.Fatalf("the pre-check missed a forbidden character that the string checks found: %s", p)
+			}
+		}
+		if err == nil {
+			for _, q := range qs {
+				texts := append([]string{q.ID, q.Prompt, q.Code, q.ModelAnswer, q.Explanation, q.Source}, q.Choices...)
+				for _, s := range append(append(texts, q.Rubric...), q.Tags...) {
+					if at, r := termsafe.Find(s); at >= 0 {
+						t.Fatalf("question %s loaded with %U in %q", q.ID, r, s)
+					}
+				}
+			}
+		}
+		if _, decodable := precheck("fuzz.toml", string(data)); decodable {
+			var v map[string]any
+			if _, err := toml.Decode(string(data), &v); err == nil {
+				if d := depth(v); d > MaxDepth {
+					t.Fatalf("the pre-check passed text that nests %d deep", d)
+				}
+			}
 		}
 	})
+}
+
+// depth returns how deep values nest under v, counting each table and array below it.
+func depth(v any) int {
+	d := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			d = max(d, 1+depth(x))
+		}
+	case []map[string]any:
+		for _, x := range v {
+			d = max(d, 1+depth(x))
+		}
+	case []any:
+		for _, x := range v {
+			d = max(d, 1+depth(x))
+		}
+	}
+	return d
 }

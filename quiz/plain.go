@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 // PlainPrompter asks one line at a time, for pipes, scripts and dumb terminals:
@@ -24,6 +26,8 @@ type PlainPrompter struct {
 	Ctx   context.Context
 	Out   io.Writer // where the options and the prompt are written
 	Reask bool
+	// Width is the width of Out in columns, to wrap options at; 0 does not wrap.
+	Width int
 
 	lines chan lineOrErr
 	in    io.Reader
@@ -37,21 +41,36 @@ type lineOrErr struct {
 // ErrBadAnswer is returned for an answer that is not valid for the question.
 var ErrBadAnswer = errors.New("bad answer")
 
+// MaxAnswerLine is the longest answer line read, in bytes; a longer one is a bad answer.
+const MaxAnswerLine = 64 << 10
+
+// errLongLine is read in place of a line longer than MaxAnswerLine.
+var errLongLine = fmt.Errorf("%w: the line is longer than %d bytes", ErrBadAnswer, MaxAnswerLine)
+
 // NewPlainPrompter returns a prompter that reads answers from in and writes prompts to out.
 func NewPlainPrompter(ctx context.Context, in io.Reader, out io.Writer, reask bool) *PlainPrompter {
 	return &PlainPrompter{Ctx: ctx, Out: out, Reask: reask, in: in}
 }
 
-// readLine returns the next line without its newline; io.EOF at the end of input.
+// readLine returns the next line without its newline; io.EOF at the end of input, and
+// errLongLine for a line longer than MaxAnswerLine (which is read to its end and dropped:
+// at most MaxAnswerLine bytes are ever held).
 func (p *PlainPrompter) readLine() (string, error) {
 	if p.lines == nil {
 		p.lines = make(chan lineOrErr)
 		go func() {
-			br := bufio.NewReader(p.in)
+			br := bufio.NewReaderSize(p.in, MaxAnswerLine)
 			for {
-				line, err := br.ReadString('\n')
-				if line != "" {
-					p.lines <- lineOrErr{line: strings.TrimRight(line, "\r\n")}
+				line, err := br.ReadSlice('\n')
+				if errors.Is(err, bufio.ErrBufferFull) {
+					for errors.Is(err, bufio.ErrBufferFull) {
+						_, err = br.ReadSlice('\n')
+					}
+					p.lines <- lineOrErr{err: errLongLine}
+					line = nil
+				}
+				if len(line) > 0 {
+					p.lines <- lineOrErr{line: strings.TrimRight(string(line), "\r\n")}
 				}
 				if err != nil {
 					p.lines <- lineOrErr{err: err}
@@ -90,11 +109,19 @@ func (p *PlainPrompter) ask(prompt string, parse func(string) ([]int, error)) ([
 			fmt.Fprintln(p.Out)
 			return nil, ErrQuit
 		}
+		if errors.Is(err, errLongLine) {
+			if !p.Reask {
+				fmt.Fprintln(p.Out)
+				return nil, err
+			}
+			fmt.Fprintf(p.Out, "%v; try again (q quits)\n", err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		if !p.Reask {
-			fmt.Fprintln(p.Out, line) // echo piped input so the transcript reads well
+			fmt.Fprintln(p.Out, termsafe.Line(line)) // echo piped input so the transcript reads well
 		}
 		if t := strings.TrimSpace(line); strings.EqualFold(t, "q") || strings.EqualFold(t, "quit") {
 			return nil, ErrQuit
@@ -106,13 +133,22 @@ func (p *PlainPrompter) ask(prompt string, parse func(string) ([]int, error)) ([
 		if !p.Reask {
 			return nil, err
 		}
-		fmt.Fprintf(p.Out, "%v; try again (q quits)\n", err)
+		fmt.Fprintf(p.Out, "%s; try again (q quits)\n", termsafe.Line(err.Error()))
 	}
 }
 
+// list writes the options, numbered from 1, each wrapped at the width under its text.
 func (p *PlainPrompter) list(options []string) {
 	for i, o := range options {
-		fmt.Fprintf(p.Out, "  %d) %s\n", i+1, indentRest(strings.TrimRight(o, "\n"), "     "))
+		lines := strings.Split(termsafe.Escape(strings.TrimRight(o, "\n")), "\n")
+		for j, l := range lines {
+			if j == 0 {
+				l = fmt.Sprintf("  %d) %s", i+1, l)
+			} else {
+				l = "     " + l
+			}
+			fmt.Fprintln(p.Out, wrapLine(l, p.Width, "     "))
+		}
 	}
 }
 
@@ -160,8 +196,4 @@ func ParseNumbers(s string, n int) ([]int, error) {
 		}
 	}
 	return out, nil
-}
-
-func indentRest(s, prefix string) string {
-	return strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

@@ -21,6 +21,9 @@ type Report struct {
 	Total    Tally     `json:"total"`
 	Levels   []Tally   `json:"levels"`
 	Topics   []Tally   `json:"topics"`
+
+	// Width is the width WriteText wraps at; 0 does not wrap. Run sets the session's.
+	Width int `json:"-"`
 }
 
 // Tally adds up the results of one group (a level, a topic, or all).
@@ -62,13 +65,13 @@ func (r *Report) tally() {
 		group(levels, res.Level).add(res)
 		group(topics, res.Topic).add(res)
 	}
-	r.Levels = r.Levels[:0]
+	r.Levels = []Tally{}
 	for _, l := range Levels {
 		if t := levels[l]; t != nil {
 			r.Levels = append(r.Levels, *t)
 		}
 	}
-	r.Topics = r.Topics[:0]
+	r.Topics = []Tally{}
 	for _, t := range topics {
 		r.Topics = append(r.Topics, *t)
 	}
@@ -87,22 +90,24 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteText writes the human summary: score, percent, per level and per topic, the time
 // taken and the seed that replays the session.
-func (r *Report) WriteText(w io.Writer) {
-	fmt.Fprintln(w)
+func (r *Report) WriteText(out io.Writer) {
+	var w strings.Builder
+	defer func() { io.WriteString(out, Wrap(w.String(), r.Width)) }()
+	fmt.Fprintln(&w)
 	if r.Stopped {
-		fmt.Fprintf(w, "Stopped early: %d of %d questions answered.\n", len(r.Results), r.Asked)
+		fmt.Fprintf(&w, "Stopped early: %d of %d questions answered.\n", len(r.Results), r.Asked)
 	}
-	fmt.Fprintf(w, "Score: %s of %s (%.1f%%)\n", num(r.Total.Score), num(r.Total.Max), r.Total.Percent)
+	fmt.Fprintf(&w, "Score: %s of %s (%.1f%%)\n", num(r.Total.Score), num(r.Total.Max), r.Total.Percent)
 	if len(r.Results) > 0 {
-		writeTallies(w, "Level", r.Levels)
-		writeTallies(w, "Topic", r.Topics)
+		writeTallies(&w, "Level", r.Levels)
+		writeTallies(&w, "Topic", r.Topics)
 	}
 	took := r.Ended.Sub(r.Started).Round(time.Second)
-	fmt.Fprintf(w, "Time: %s\n", took)
+	fmt.Fprintf(&w, "Time: %s\n", took)
 	if r.Shuffled {
-		fmt.Fprintf(w, "Seed: %d (replay this session with --seed %d)\n", r.Seed, r.Seed)
+		fmt.Fprintf(&w, "Seed: %d (replay this session with --seed %d)\n", r.Seed, r.Seed)
 	} else {
-		fmt.Fprintln(w, "Order: bank order (--no-shuffle)")
+		fmt.Fprintln(&w, "Order: bank order (--no-shuffle)")
 	}
 }
 

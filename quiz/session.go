@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 // Prompter asks the user for answers. The quiz command provides one backed by survey for
@@ -93,19 +95,24 @@ type Session struct {
 	// Quiet leaves out the feedback after each answer (right or wrong, the explanation and
 	// the source), for callers that report the answers later, such as a mock interview.
 	Quiet bool
+	// Width is the width of Out in columns, to wrap text at; 0 does not wrap (a pipe).
+	Width int
 }
 
 // Run asks every item and returns the report. On ErrQuit it returns the report of the
 // answers given and a nil error; on Ctrl-C (ErrInterrupted or ctx done) it returns that
 // report and ErrInterrupted. Bad input ends the session with an error naming the question.
+// The report says Stopped whenever the session ended before its last question. Text from
+// the bank is escaped (termsafe) before it is written.
 func (s *Session) Run(ctx context.Context) (*Report, error) {
 	now := s.Now
 	if now == nil {
 		now = time.Now
 	}
-	rep := &Report{Seed: s.Seed, Shuffled: s.Shuffled, Started: now(), Asked: len(s.Items)}
+	rep := &Report{Seed: s.Seed, Shuffled: s.Shuffled, Started: now(), Asked: len(s.Items), Width: s.Width}
 	finish := func(err error) (*Report, error) {
 		rep.Ended = now()
+		rep.Stopped = len(rep.Results) < len(s.Items)
 		rep.tally()
 		return rep, err
 	}
@@ -128,7 +135,6 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 			return finish(ErrInterrupted)
 		}
 		if errors.Is(err, ErrQuit) {
-			rep.Stopped = true
 			return finish(nil)
 		}
 		if err != nil {
@@ -149,11 +155,16 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 	return finish(nil)
 }
 
+// text makes bank text ready to print: escaped, and wrapped at the width.
+func (s *Session) text(t string) string { return Wrap(termsafe.Escape(t), s.Width) }
+
 func (s *Session) show(i int, it Item) {
 	q := it.Q
-	fmt.Fprintf(s.Out, "\n[%d/%d] %s · %s · %s · %s\n%s\n", i+1, len(s.Items), q.Level, q.Topic, q.Lang, q.ID, strings.TrimSpace(q.Prompt))
+	head := termsafe.Line(fmt.Sprintf("[%d/%d] %s · %s · %s · %s", i+1, len(s.Items), q.Level, q.Topic, q.Lang, q.ID))
+	fmt.Fprintf(s.Out, "\n%s\n%s\n", head, s.text(strings.TrimSpace(q.Prompt)))
 	if q.Code != "" {
-		fmt.Fprintf(s.Out, "\n%s\n", indent(strings.TrimRight(q.Code, "\n"), "    "))
+		// Code is not wrapped: its lines mean what they say.
+		fmt.Fprintf(s.Out, "\n%s\n", indent(termsafe.Escape(strings.TrimRight(q.Code, "\n")), "    "))
 	}
 	fmt.Fprintln(s.Out)
 }
@@ -173,7 +184,7 @@ func (s *Session) ask(it Item) ([]int, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		fmt.Fprintf(s.Out, "\nModel answer:\n%s\n\n", indent(strings.TrimSpace(q.ModelAnswer), "  "))
+		fmt.Fprintf(s.Out, "\nModel answer:\n%s\n\n", s.text(indent(strings.TrimSpace(q.ModelAnswer), "  ")))
 		c, err := s.Prompter.MultiSelect("Which key points did your answer cover?", q.Rubric)
 		return c, text, err
 	}
@@ -192,9 +203,9 @@ func (s *Session) feedback(it Item, r Result) {
 		for _, n := range it.CorrectShown() {
 			right = append(right, fmt.Sprintf("%d) %s", n, oneLine(shown[n-1])))
 		}
-		fmt.Fprintf(s.Out, "✗ Wrong. The answer: %s\n", strings.Join(right, "; "))
+		fmt.Fprintln(s.Out, s.text("✗ Wrong. The answer: "+strings.Join(right, "; ")))
 	}
-	fmt.Fprintf(s.Out, "%s\nSource: %s\n", strings.TrimSpace(q.Explanation), q.Source)
+	fmt.Fprintf(s.Out, "%s\n%s\n", s.text(strings.TrimSpace(q.Explanation)), s.text("Source: "+termsafe.Line(q.Source)))
 }
 
 func indent(s, prefix string) string {

@@ -289,8 +289,11 @@ func TestPlainPrompter(t *testing.T) {
 		{"blank rubric is none", "2\n1,2\n2\n\n", false, 4, nil, false},
 		{"q stops", "2\nq\n", false, 1, nil, true},
 		{"end of input stops", "2\n1\n", false, 2, nil, true},
-		{"bad answer is an error", "7\n", false, 0, ErrBadAnswer, false},
+		{"bad answer is an error", "7\n", false, 0, ErrBadAnswer, true},
 		{"bad answer is re-asked at a terminal", "7\nx\n2\nq\n", true, 1, nil, true},
+		{"a line over 64 KiB is an error", strings.Repeat("1", MaxAnswerLine+1) + "\n", false, 0, ErrBadAnswer, true},
+		{"a line over 64 KiB is re-asked at a terminal", strings.Repeat("2 ", MaxAnswerLine) + "\n2\nq\n", true, 1, nil, true},
+		{"escape sequences in a script", "\x1b[2J\n", false, 0, ErrBadAnswer, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,6 +308,13 @@ func TestPlainPrompter(t *testing.T) {
 			}
 			if tt.err != nil && !strings.Contains(err.Error(), "t-single") {
 				t.Errorf("error %q does not name the question", err)
+			}
+			if out.Len() > 4096 || strings.Contains(out.String(), "\x1b") {
+				t.Errorf("the transcript holds %d bytes; want the long or hostile answer left out or escaped:\n%.300q", out.Len(), out.String())
+			}
+			var js bytes.Buffer
+			if err := rep.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"levels": [`) || !strings.Contains(js.String(), `"topics": [`) {
+				t.Errorf("JSON report = %s, %v; want levels and topics as lists, never null", js.String(), err)
 			}
 		})
 	}
@@ -323,5 +333,27 @@ func TestPlainScores(t *testing.T) {
 	}
 	if want := []float64{1, 1, 0, 1.0 / 3}; !slices.Equal(got, want) {
 		t.Errorf("scores = %v; want %v", got, want)
+	}
+}
+
+// TestSessionEscapesBankText is the last line of defence behind lint: a question holding
+// escape sequences and a bidi override, built in memory (Load refuses it), is printed with
+// them escaped by the session and the plain prompter.
+func TestSessionEscapesBankText(t *testing.T) {
+	t.Parallel()
+	evil := "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \u202eevil \x1b[2J"
+	q := &Question{ID: "evil", Level: "junior", Kind: KindOpen, Topic: "exec", Lang: "go", Prompt: evil, Code: evil,
+		ModelAnswer: evil, Rubric: []string{evil, "b"}, Explanation: evil, Source: evil}
+	var out bytes.Buffer
+	p := NewPlainPrompter(context.Background(), strings.NewReader("1\n"), &out, false)
+	s := &Session{Items: Pick([]*Question{q}, 0, 0, false), Prompter: p, Out: &out}
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out.String(), "\x1b\u202e") {
+		t.Errorf("printed raw:\n%q", out.String())
+	}
+	if n := strings.Count(out.String(), `\x1b]8;;https://evil.example\x1b\click`); n != 6 {
+		t.Errorf("the escaped text shows %d times; want 6 (prompt, code, model answer, rubric, explanation, source):\n%s", n, out.String())
 	}
 }

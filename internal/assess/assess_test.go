@@ -3,6 +3,7 @@ package assess
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,14 @@ func TestParseSince(t *testing.T) {
 		{in: "-3d", bad: true},
 		{in: "d", bad: true},
 		{in: "", bad: true},
+		{in: "36500d", want: testNow.AddDate(0, 0, -36500)},
+		{in: "36501d", bad: true},
+		{in: "999999999d", bad: true},
+		{in: "99999999999999999999d", bad: true},
+		{in: "9999999999999w", bad: true},
+		{in: "2000000h", bad: true},
+		{in: "0001-01-01", bad: true},
+		{in: "1927-01-01", want: time.Date(1927, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseSince(tc.in, testNow)
@@ -286,5 +295,31 @@ func TestNextCommand(t *testing.T) {
 				t.Errorf("nextCommand() = %q; want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestDropFuture(t *testing.T) {
+	t.Parallel()
+	rec := func(q string, at time.Time) progress.Record {
+		return progress.Record{Type: progress.TypeAnswer, Question: q, Time: at}
+	}
+	recs := []progress.Record{
+		rec("past", testNow.Add(-time.Hour)),
+		rec("2099", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)),
+		rec("skew", testNow.Add(time.Minute)),
+		rec("9999", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)),
+		rec("now", testNow),
+	}
+	kept, dropped, latest := DropFuture(recs, testNow)
+	var got []string
+	for _, r := range kept {
+		got = append(got, r.Question+"@"+r.Time.Format(time.RFC3339))
+	}
+	want := []string{"past@2026-11-26T11:00:00Z", "skew@2026-11-26T12:00:00Z", "now@2026-11-26T12:00:00Z"}
+	if strings.Join(got, " ") != strings.Join(want, " ") || dropped != 2 || latest.Year() != 9999 {
+		t.Errorf("DropFuture() = %v, %d, %v; want %v, 2, year 9999", got, dropped, latest, want)
+	}
+	if recs[2].Time != testNow.Add(time.Minute) {
+		t.Error("DropFuture changed the records given")
 	}
 }

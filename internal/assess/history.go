@@ -230,3 +230,31 @@ func NextAfter(ks []KataProgress, i int) (k KataProgress, ok bool) {
 	}
 	return KataProgress{}, false
 }
+
+// FutureSkew is how far after now a record may be dated and still count (as made now):
+// the clocks of two machines that share a log differ a little.
+const FutureSkew = 10 * time.Minute
+
+// DropFuture returns the records of recs that are not dated after now, with those dated
+// less than FutureSkew after now moved to now, in order. The others would stay the latest
+// answer or check until their date (a wrong answer dated 2099 would pin a question's
+// mastery and schedule for ever, and a date in year 9999 would put review dates beyond what
+// JSON can hold); they are left out, and counted in dropped, with the latest of their dates.
+func DropFuture(recs []progress.Record, now time.Time) (kept []progress.Record, dropped int, latest time.Time) {
+	kept = recs[:0:0]
+	for _, r := range recs {
+		switch {
+		case !r.Time.After(now):
+		case r.Time.Sub(now) < FutureSkew:
+			r.Time = now
+		default:
+			dropped++
+			if r.Time.After(latest) {
+				latest = r.Time
+			}
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept, dropped, latest
+}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 // BarWidth is the width of a chart bar, in cells.
@@ -120,7 +122,7 @@ func (r *Report) WriteText(w io.Writer, color bool) {
 		m := wk.Mastery
 		fmt.Fprintf(w, "  %d. %s %s   %s\n", i+1, wk.Topic, p.forPercent(m, fmt.Sprintf("%.1f%%", m)), wk.Command)
 		for _, q := range wk.Review {
-			fmt.Fprintf(w, "     review  %s (%.0f%%): %s\n", q.ID, q.Mastery, clip(q.Prompt, 50))
+			fmt.Fprintf(w, "     review  %s (%.0f%%): %s\n", q.ID, q.Mastery, termsafe.Line(clip(q.Prompt, 50)))
 		}
 		for _, k := range wk.Katas {
 			fmt.Fprintf(w, "     kata    %s (%s)   %s\n", k.ID, kataState(k), KataCommand(k))

@@ -17,48 +17,103 @@ import (
 	"github.com/procdojo/procdojo/internal/iostreams"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/suggest"
+	"github.com/procdojo/procdojo/internal/termsafe"
 )
 
 // Version is the program's version, set at build time with
 // -ldflags "-X github.com/procdojo/procdojo/internal/cli.Version=v1.2.3".
 var Version = "dev"
 
-// Exit statuses, documented in the README.
+// Exit statuses, documented in the README's table.
 const (
 	ExitOK          = 0
-	ExitFailure     = 1   // lint problems, a failing kata
+	ExitFailure     = 1   // lint problems, a failing kata, a progress log that cannot be used, standard output that cannot be written
 	ExitUsage       = 2   // bad flags, bad input, bad banks
-	ExitInterrupted = 130 // Ctrl-C
+	ExitInterrupted = 130 // Ctrl-C (SIGINT): 128 + 2, as shells report it
+	ExitTerminated  = 143 // SIGTERM: 128 + 15
 )
+
+// signalled is the cause of the run's context when a signal ended it.
+type signalled struct{ sig os.Signal }
+
+func (s signalled) Error() string { return s.sig.String() + " signal received" }
 
 // Main runs procdojo with args (args[0] is the program name) and returns the exit status.
 // It is the one place where errors become exit statuses.
+//
+// SIGINT and SIGTERM cancel the context every command runs under; the commands stop at
+// once, and the status is then 130 or 143 whatever the command returned. A second signal
+// is not caught: it ends the process at once, for the case of a command slow to stop.
 func Main(ios *iostreams.IOStreams, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(signalled{s})
+			signal.Stop(sigs)
+		case <-done:
+		}
+	}()
 	app := NewApp(ios)
 	err := app.RunContext(ctx, args)
-	return exitStatus(ios, err)
+	close(done)
+	signal.Stop(sigs)
+	return exitStatusCause(ios, err, context.Cause(ctx))
 }
 
-// exitStatus prints err (if any) and maps it to an exit status.
-func exitStatus(ios *iostreams.IOStreams, err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
-		if ee.Err != nil && !ee.Silent {
-			fmt.Fprintf(ios.ErrOut, "procdojo: %v\n", ee.Err)
+// exitStatus prints err (if any) and maps it to an exit status, for a run no signal ended.
+func exitStatus(ios *iostreams.IOStreams, err error) int { return exitStatusCause(ios, err, nil) }
+
+// exitStatusCause prints err (if any) and maps it to an exit status; cause is the cause of
+// the run's context, a signalled when a signal ended it. Messages are escaped, since they
+// may quote file names and bank text.
+func exitStatusCause(ios *iostreams.IOStreams, err, cause error) int {
+	say := func(e error) { fmt.Fprintf(ios.ErrOut, "procdojo: %s\n", termsafe.Escape(e.Error())) }
+	var sig signalled
+	if errors.As(cause, &sig) {
+		var ee *ExitError
+		switch {
+		case err == nil, errors.Is(err, context.Canceled):
+		case errors.As(err, &ee) && (ee.Code == ExitInterrupted || ee.Silent || ee.Err == nil):
+		default:
+			say(err)
 		}
-		return ee.Code
-	}
-	if errors.Is(err, context.Canceled) {
+		if sig.sig == syscall.SIGTERM {
+			fmt.Fprintln(ios.ErrOut, "procdojo: terminated")
+			return ExitTerminated
+		}
 		fmt.Fprintln(ios.ErrOut, "procdojo: interrupted")
 		return ExitInterrupted
 	}
+	var (
+		ee *ExitError
+		pe *progress.Error
+	)
+	if werr := ios.WriteError(); werr != nil && (err == nil || errors.Is(err, werr) || !errors.As(err, &ee)) {
+		fmt.Fprintf(ios.ErrOut, "procdojo: cannot write the output: %v\n", werr)
+		return ExitFailure
+	}
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		if ee.Err != nil && !ee.Silent {
+			say(ee.Err)
+		}
+		return ee.Code
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(ios.ErrOut, "procdojo: interrupted")
+		return ExitInterrupted
+	case errors.As(err, &pe):
+		say(err)
+		return ExitFailure
+	}
 	// Errors from urfave/cli itself are flag and argument problems.
-	fmt.Fprintf(ios.ErrOut, "procdojo: %v\n", err)
+	say(err)
 	return ExitUsage
 }
 

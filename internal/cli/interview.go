@@ -120,11 +120,11 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("the interview ends with a kata in your workspace: %w", err)}
 	}
-	qs, err := loadBanks(ios, opts.Banks)
+	qs, err := loadBanks(ctx, ios, opts.Banks)
 	if err != nil {
 		return err
 	}
-	recs, err := readHistory(ios, opts.Log)
+	recs, err := readHistoryContext(ctx, ios, opts.Log)
 	if err != nil {
 		return err
 	}
@@ -147,15 +147,20 @@ func runInterview(ctx context.Context, opts *interviewOptions) error {
 	if opts.JSON {
 		human = newTermWriter(ios.ErrOut)
 	}
-	session := &interview.Session{Plan: plan, Out: human, Now: opts.Now, Poll: opts.Poll,
+	out := ios.Out
+	if opts.JSON {
+		out = ios.ErrOut
+	}
+	session := &interview.Session{Plan: plan, Out: human, Width: ios.Width(out), Now: opts.Now, Poll: opts.Poll,
 		Kata: &kataRunner{cat: opts.Catalog, ws: ws, log: opts.Log, warn: human, onBuild: func(k *kata.Kata) func() { return buildNotice(opts.IO, k) }}}
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
-			p = prompt.New(ios.InFile, ios.OutFile, ios.ErrOut)
+			p = prompt.New(ctx, ios.InFile, ios.OutFile, ios.ErrOut)
 			session.Keys = terminalKeys(ios, human)
 		} else {
 			pp := quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
+			pp.Width = ios.Width(out)
 			p = pp
 			session.Keys, session.PlainKeys = plainKeys(pp, human, !ios.InTTY), true
 		}

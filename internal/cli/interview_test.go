@@ -108,14 +108,14 @@ func TestRunInterviewPlainSkip(t *testing.T) {
 	// The interview shows in score, text and JSON.
 	sios, _, sout, _ := iostreams.Test()
 	src := standingSource{Log: e.log}
-	if err := runScore(&scoreOptions{IO: sios, Source: src}); err != nil {
+	if err := runScore(context.Background(), &scoreOptions{IO: sios, Source: src}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sout.String(), "Mock interviews") || !strings.Contains(sout.String(), "junior: 1 interview") {
 		t.Errorf("score does not show the interview:\n%s", sout)
 	}
 	sout.Reset()
-	if err := runScore(&scoreOptions{IO: sios, Source: src, JSON: true}); err != nil {
+	if err := runScore(context.Background(), &scoreOptions{IO: sios, Source: src, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sout.String(), `"interviews"`) || !strings.Contains(sout.String(), `"kata_result": "gave up"`) {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/assess"
@@ -49,11 +51,11 @@ func nextAction(ios *iostreams.IOStreams, c *ucli.Context) error {
 	if c.Command != nil && c.Command.Name == "next" {
 		opts.JSON, opts.Source.Banks = c.Bool("json"), c.StringSlice("bank")
 	}
-	return runNext(opts)
+	return runNext(c.Context, opts)
 }
 
-func runNext(opts *nextOptions) error {
-	in, err := loadStanding(opts.IO, opts.Source)
+func runNext(ctx context.Context, opts *nextOptions) error {
+	in, err := loadStanding(ctx, opts.IO, opts.Source)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -30,17 +32,19 @@ func newQuestionsCommand(ios *iostreams.IOStreams) *ucli.Command {
 					if c.NArg() > 0 {
 						return usageErr("questions list takes no arguments; use --level, --topic, --lang")
 					}
-					return runQuestionsList(ios, c.StringSlice("bank"), filterFrom(c), c.Bool("json"))
+					return runQuestionsList(c.Context, ios, c.StringSlice("bank"), filterFrom(c), c.Bool("json"))
 				},
 			},
 			{
 				Name:      "lint",
 				Usage:     "check banks and print every problem as file:line:col: message",
 				ArgsUsage: "[PATH]...",
-				Description: `Checks bank files or folders of *.toml files (default: the built-in banks).
-Exit status 1 when there is any problem, else 0 with a summary of the counts.`,
+				Description: `Checks bank files or folders of *.toml files (default: the built-in banks): the
+format, the limits (size, lines, nesting, keys and values) and characters that would act on
+a terminal. Exit status 1 when there is any problem, else 0 with a summary of the counts;
+2 when a path cannot be read as a bank (missing, not a regular file, over 8 MiB).`,
 				Action: func(c *ucli.Context) error {
-					return runQuestionsLint(ios, c.Args().Slice())
+					return runQuestionsLint(c.Context, ios, c.Args().Slice())
 				},
 			},
 			{
@@ -48,7 +52,7 @@ Exit status 1 when there is any problem, else 0 with a summary of the counts.`,
 				Usage:     "print a Markdown table of questions per level, lang and kind",
 				ArgsUsage: "[PATH]...",
 				Action: func(c *ucli.Context) error {
-					qs, err := loadBanks(ios, c.Args().Slice())
+					qs, err := loadBanks(c.Context, ios, c.Args().Slice())
 					if err != nil {
 						return err
 					}
@@ -60,8 +64,8 @@ Exit status 1 when there is any problem, else 0 with a summary of the counts.`,
 	}
 }
 
-func runQuestionsList(ios *iostreams.IOStreams, banks []string, f quiz.Filter, asJSON bool) error {
-	qs, err := loadBanks(ios, banks)
+func runQuestionsList(ctx context.Context, ios *iostreams.IOStreams, banks []string, f quiz.Filter, asJSON bool) error {
+	qs, err := loadBanks(ctx, ios, banks)
 	if err != nil {
 		return err
 	}
@@ -76,13 +80,19 @@ func runQuestionsList(ios *iostreams.IOStreams, banks []string, f quiz.Filter, a
 	}
 	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	for _, q := range qs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.Level, q.Kind, q.Topic, q.Lang, clip(q.FirstLine(), 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.Level, q.Kind, q.Topic, q.Lang, termsafe.Line(clip(q.FirstLine(), 70)))
 	}
 	return tw.Flush()
 }
 
-func runQuestionsLint(ios *iostreams.IOStreams, paths []string) error {
-	qs, err := loadBanksRaw(paths)
+// runQuestionsLint lints the banks at paths (the built-in ones when there are none): every
+// problem on stdout and exit status 1 when there is any; a path that cannot be read as a
+// bank (missing, not a regular file, over the size cap) is exit status 2, and Ctrl-C 130.
+func runQuestionsLint(ctx context.Context, ios *iostreams.IOStreams, paths []string) error {
+	qs, err := loadBanksRaw(ctx, ios, paths)
+	if ctx.Err() != nil {
+		return interrupted()
+	}
 	var ps quiz.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps {

@@ -13,6 +13,7 @@ import (
 	"github.com/procdojo/procdojo/internal/iostreams"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/prompt"
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -108,13 +109,16 @@ Examples:
 
 func runQuiz(ctx context.Context, opts *quizOptions) error {
 	ios := opts.IO
-	qs, err := loadBanks(ios, opts.Banks)
+	qs, err := loadBanks(ctx, ios, opts.Banks)
 	if err != nil {
 		return err
 	}
 	pool, err := opts.Filter.Apply(qs)
-	if err != nil {
+	if errors.Is(err, quiz.ErrNoMatch) {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w; procdojo questions list shows what there is", err)}
+	}
+	if err != nil { // an unknown level, topic or lang: the message has its own hint
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	if !opts.SeedSet {
 		opts.Seed = rand.Uint64() % 1_000_000_000
@@ -129,14 +133,16 @@ func runQuiz(ctx context.Context, opts *quizOptions) error {
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
-			p = prompt.New(ios.InFile, ios.OutFile, ios.ErrOut)
+			p = prompt.New(ctx, ios.InFile, ios.OutFile, ios.ErrOut)
 		} else {
-			p = quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
+			pp := quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
+			pp.Width = ios.Width(human)
+			p = pp
 		}
 	}
 	session := &quiz.Session{
 		Items: items, Seed: opts.Seed, Shuffled: opts.Shuffle,
-		Prompter: p, Out: human, Now: opts.Now,
+		Prompter: p, Out: human, Now: opts.Now, Width: ios.Width(human),
 	}
 	saved := 0
 	if opts.Log != nil {
@@ -162,15 +168,26 @@ func runQuiz(ctx context.Context, opts *quizOptions) error {
 		rep.WriteText(human)
 	}
 	if opts.Log != nil && saved > 0 {
-		fmt.Fprintf(ios.ErrOut, "Saved %d answer(s) to %s\n", saved, opts.Log.Path())
+		fmt.Fprintf(ios.ErrOut, "Saved %d answer(s) to %s\n", saved, termsafe.Line(opts.Log.Path()))
 	}
 	switch {
 	case errors.Is(runErr, quiz.ErrInterrupted):
 		return interrupted()
 	case errors.Is(runErr, quiz.ErrBadAnswer):
-		return usageErr("%v (answers so far are saved)", runErr)
+		return usageErr("%v%s", runErr, savedSoFar(opts.Log != nil, saved))
 	}
 	return runErr
+}
+
+// savedSoFar says, after a bad answer, what became of the answers before it.
+func savedSoFar(saving bool, saved int) string {
+	switch {
+	case !saving:
+		return " (nothing was saved: --no-save)"
+	case saved == 0:
+		return ""
+	}
+	return fmt.Sprintf(" (the %d answer(s) before it are saved)", saved)
 }
 
 func joinInts(xs []int) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/procdojo/procdojo/internal/iostreams"
 	"github.com/procdojo/procdojo/internal/progress"
 	"github.com/procdojo/procdojo/internal/prompt"
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"github.com/procdojo/procdojo/quiz"
 )
 
@@ -109,7 +110,7 @@ var ratingOptions = []string{
 
 func runReview(ctx context.Context, opts *reviewOptions) error {
 	ios := opts.IO
-	in, err := loadStanding(ios, opts.Source)
+	in, err := loadStanding(ctx, ios, opts.Source)
 	if err != nil {
 		return err
 	}
@@ -163,13 +164,15 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	p := opts.Prompter
 	if p == nil {
 		if !opts.Plain && !opts.JSON && ios.CanPrompt() {
-			p = prompt.New(ios.InFile, ios.OutFile, ios.ErrOut)
+			p = prompt.New(ctx, ios.InFile, ios.OutFile, ios.ErrOut)
 		} else {
-			p = quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
+			pp := quiz.NewPlainPrompter(ctx, ios.In, human, ios.InTTY)
+			pp.Width = ios.Width(human)
+			p = pp
 		}
 	}
 	id := progress.NewSessionID()
-	session := &quiz.Session{Items: items, Seed: seed, Prompter: p, Out: human, Now: opts.Source.Now}
+	session := &quiz.Session{Items: items, Seed: seed, Prompter: p, Out: human, Now: opts.Source.Now, Width: ios.Width(human)}
 	session.OnAnswer = func(r quiz.Result) error {
 		i := byID[r.ID]
 		card := plan[i]
@@ -220,7 +223,7 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 		}
 	}
 	if opts.Source.Log != nil && len(rep.Cards) > 0 {
-		fmt.Fprintf(ios.ErrOut, "Saved %d answer(s) to %s\n", len(rep.Cards), opts.Source.Log.Path())
+		fmt.Fprintf(ios.ErrOut, "Saved %d answer(s) to %s\n", len(rep.Cards), termsafe.Line(opts.Source.Log.Path()))
 	}
 	switch {
 	case errors.Is(runErr, quiz.ErrInterrupted):
@@ -228,7 +231,7 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	case errors.Is(runErr, quiz.ErrQuit):
 		return nil
 	case errors.Is(runErr, quiz.ErrBadAnswer):
-		return usageErr("%v (answers so far are saved)", runErr)
+		return usageErr("%v%s", runErr, savedSoFar(opts.Source.Log != nil, len(rep.Cards)))
 	}
 	return runErr
 }

@@ -102,7 +102,7 @@ func TestRunReview(t *testing.T) {
 			if last.Rating != 3 || last.Score != 1 || last.Mode != "review" {
 				t.Errorf("open answer saved as %+v; want score 1, rating 3 (Good, as the user chose)", last)
 			}
-			qs, err := loadBanksRaw([]string{standingBank})
+			qs, err := loadBanksRaw(context.Background(), ios, []string{standingBank})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/procdojo/procdojo/internal/assess"
@@ -45,7 +47,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return runScore(&scoreOptions{
+			return runScore(c.Context, &scoreOptions{
 				IO: ios, Since: c.String("since"), JSON: c.Bool("json"),
 				Source: standingSource{Log: log, Banks: c.StringSlice("bank")},
 			})
@@ -53,8 +55,8 @@ Examples:
 	}
 }
 
-func runScore(opts *scoreOptions) error {
-	in, err := loadStanding(opts.IO, opts.Source)
+func runScore(ctx context.Context, opts *scoreOptions) error {
+	in, err := loadStanding(ctx, opts.IO, opts.Source)
 	if err != nil {
 		return err
 	}

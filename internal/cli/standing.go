@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -23,9 +24,10 @@ type standingSource struct {
 
 // loadStanding loads what score, next and review read: the banks, the katas and the
 // history, as of now. Damaged lines of the log are reported on stderr as warnings and
-// skipped.
-func loadStanding(ios *iostreams.IOStreams, src standingSource) (assess.Input, error) {
-	qs, err := loadBanks(ios, src.Banks)
+// skipped, and so are records dated in the future (with one warning for all of them). It
+// stops once ctx is done.
+func loadStanding(ctx context.Context, ios *iostreams.IOStreams, src standingSource) (assess.Input, error) {
+	qs, err := loadBanks(ctx, ios, src.Banks)
 	if err != nil {
 		return assess.Input{}, err
 	}
@@ -35,7 +37,7 @@ func loadStanding(ios *iostreams.IOStreams, src standingSource) (assess.Input, e
 			return assess.Input{}, err
 		}
 	}
-	recs, err := readHistory(ios, src.Log)
+	recs, err := readHistoryContext(ctx, ios, src.Log)
 	if err != nil {
 		return assess.Input{}, err
 	}
@@ -43,18 +45,34 @@ func loadStanding(ios *iostreams.IOStreams, src standingSource) (assess.Input, e
 	if src.Now != nil {
 		now = src.Now
 	}
-	return assess.Input{Records: recs, Questions: qs, Katas: ks, Now: now()}, nil
+	in := assess.Input{Questions: qs, Katas: ks, Now: now()}
+	var future int
+	var latest time.Time
+	in.Records, future, latest = assess.DropFuture(recs, in.Now)
+	if future > 0 {
+		fmt.Fprintf(ios.ErrOut, "warning: %s holds %d record(s) dated in the future (up to %s); they are left out. Is the system clock right?\n",
+			progress.FileName, future, latest.Format(time.DateOnly))
+	}
+	return in, nil
 }
 
-// readHistory reads the log, printing a warning on stderr for each damaged line. A nil log
-// is an empty history.
+// readHistory is readHistoryContext without a deadline.
 func readHistory(ios *iostreams.IOStreams, log *progress.Log) ([]progress.Record, error) {
+	return readHistoryContext(context.Background(), ios, log)
+}
+
+// readHistoryContext reads the log, printing the warnings for damaged lines on stderr (at
+// most progress.MaxWarnings, then a count). A nil log is an empty history.
+func readHistoryContext(ctx context.Context, ios *iostreams.IOStreams, log *progress.Log) ([]progress.Record, error) {
 	if log == nil {
 		return nil, nil
 	}
-	recs, warns, err := log.Read()
+	recs, warns, err := log.ReadContext(ctx)
 	for _, w := range warns {
 		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+	}
+	if ctx.Err() != nil {
+		return nil, interrupted()
 	}
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: err}

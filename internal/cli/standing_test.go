@@ -5,6 +5,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -103,7 +104,7 @@ func TestRunScore(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ios, _, out, errOut := iostreams.Test()
-			err := runScore(&scoreOptions{IO: ios, Source: fixtureSource(t, tc.history), Since: tc.since, JSON: tc.json})
+			err := runScore(context.Background(), &scoreOptions{IO: ios, Source: fixtureSource(t, tc.history), Since: tc.since, JSON: tc.json})
 			if err != nil {
 				t.Fatalf("runScore() = %v; stderr:\n%s", err, errOut)
 			}
@@ -121,12 +122,12 @@ func TestRunScore(t *testing.T) {
 func TestRunScoreErrors(t *testing.T) {
 	t.Parallel()
 	ios, _, _, _ := iostreams.Test()
-	err := runScore(&scoreOptions{IO: ios, Source: fixtureSource(t, false), Since: "last tuesday"})
+	err := runScore(context.Background(), &scoreOptions{IO: ios, Source: fixtureSource(t, false), Since: "last tuesday"})
 	if exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "30d") {
 		t.Errorf("runScore(--since 'last tuesday') = %v; want a usage error with an example", err)
 	}
 	ios, _, _, _ = iostreams.Test()
-	err = runScore(&scoreOptions{IO: ios, Source: standingSource{Banks: []string{"testdata/no-such-bank.toml"}, Katas: standingKatas}})
+	err = runScore(context.Background(), &scoreOptions{IO: ios, Source: standingSource{Banks: []string{"testdata/no-such-bank.toml"}, Katas: standingKatas}})
 	if exitCode(err) != ExitUsage {
 		t.Errorf("runScore(missing bank) = %v; want a usage error", err)
 	}
@@ -137,7 +138,7 @@ func TestRunScoreColor(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		ios, _, out, _ := iostreams.Test()
 		ios.Color = color
-		if err := runScore(&scoreOptions{IO: ios, Source: fixtureSource(t, true)}); err != nil {
+		if err := runScore(context.Background(), &scoreOptions{IO: ios, Source: fixtureSource(t, true)}); err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Contains(out.String(), "\x1b["); got != color {
@@ -161,7 +162,7 @@ func TestRunNext(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ios, _, out, errOut := iostreams.Test()
-			if err := runNext(&nextOptions{IO: ios, Source: fixtureSource(t, tc.history), JSON: tc.json}); err != nil {
+			if err := runNext(context.Background(), &nextOptions{IO: ios, Source: fixtureSource(t, tc.history), JSON: tc.json}); err != nil {
 				t.Fatalf("runNext() = %v; stderr:\n%s", err, errOut)
 			}
 			goldenFile(t, tc.name, out.Bytes())

@@ -29,9 +29,24 @@ type terminalSession struct {
 // there is none.
 func startTerminal(t *testing.T, args ...string) *terminalSession {
 	t.Helper()
+	return startTerminalWith(t, terminalOptions{}, args...)
+}
+
+// terminalOptions change the terminal of startTerminalWith.
+type terminalOptions struct {
+	term string // $TERM; "" is xterm
+	cols int    // the width; 0 leaves the pseudo-terminal's own
+}
+
+// startTerminalWith is startTerminal on a terminal described by o.
+func startTerminalWith(t *testing.T, o terminalOptions, args ...string) *terminalSession {
+	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	if o.term == "" {
+		o.term = "xterm"
 	}
 	s := &terminalSession{t: t, done: make(chan error, 1)}
 	term := vt10x.New(vt10x.WithWriter(pts))
@@ -41,12 +56,17 @@ func startTerminal(t *testing.T, args ...string) *terminalSession {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.c.Close() })
+	if o.cols > 0 { // the console's own terminal is the one procdojo gets
+		if err := pty.Setsize(s.c.Tty(), &pty.Winsize{Rows: 40, Cols: uint16(o.cols)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.cmd = exec.Command(exe, args...)
-	s.cmd.Env = procdojoCommandEnv("TERM=xterm")
+	s.cmd.Env = procdojoCommandEnv("TERM=" + o.term)
 	s.cmd.Stdin, s.cmd.Stdout, s.cmd.Stderr = s.c.Tty(), s.c.Tty(), s.c.Tty()
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

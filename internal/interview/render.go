@@ -3,6 +3,7 @@ package interview
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/procdojo/procdojo/internal/termsafe"
 	"io"
 	"strings"
 	"time"
@@ -65,15 +66,15 @@ func (c *Scorecard) WriteText(w io.Writer) {
 				fmt.Fprintln(w, "\nMissed")
 				missed = true
 			}
-			fmt.Fprintf(w, "  %s · %s (%s): %s\n", Title(s.Name), m.ID, m.Topic, m.Prompt)
-			fmt.Fprintf(w, "      you: %s\n", m.Given)
+			fmt.Fprintf(w, "  %s · %s (%s): %s\n", Title(s.Name), termsafe.Line(m.ID), termsafe.Line(m.Topic), termsafe.Line(m.Prompt))
+			fmt.Fprintf(w, "      you: %s\n", termsafe.Line(m.Given))
 			if m.Answer != "" {
-				fmt.Fprintf(w, "      answer: %s\n", m.Answer)
+				fmt.Fprintf(w, "      answer: %s\n", termsafe.Line(m.Answer))
 			}
 			for _, p := range m.Left {
-				fmt.Fprintf(w, "      left out: %s\n", p)
+				fmt.Fprintf(w, "      left out: %s\n", termsafe.Line(p))
 			}
-			fmt.Fprintf(w, "      source: %s\n", m.Source)
+			fmt.Fprintf(w, "      source: %s\n", termsafe.Line(m.Source))
 		}
 	}
 	if len(c.Weakest) > 0 {

@@ -29,6 +29,8 @@ type Session struct {
 	PlainKeys bool
 	// Out receives the questions, the kata section's checks and hints, and the time left.
 	Out io.Writer
+	// Width is the width of Out in columns, to wrap the questions at; 0 does not wrap.
+	Width int
 	// OnAnswer, when set, is called with each answer as soon as it is scored (to record it);
 	// an error from it ends the interview with that error.
 	OnAnswer func(quiz.Result) error
@@ -111,7 +113,7 @@ func (s *Session) runQuestions(ctx context.Context, sp SectionPlan, sec *Section
 	timeUp := false
 	qs := &quiz.Session{
 		Items: sp.Items, Seed: s.Plan.Seed, Shuffled: true, Prompter: s.Prompter, Out: s.Out,
-		OnAnswer: s.OnAnswer, Now: s.Now, Quiet: true,
+		OnAnswer: s.OnAnswer, Now: s.Now, Quiet: true, Width: s.Width,
 		Before: func(int) error {
 			t := s.now()
 			if !t.Before(end) {

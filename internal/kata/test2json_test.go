@@ -1,6 +1,6 @@
 package kata
 
-// The recorded streams in testdata/streams are real output of the fixture kata's test
+// The recorded streams in testdata/streams (*.stream) are real output of the fixture kata's test
 // binary, run as Check runs it (-test.v=test2json) with the nonce "recorded"; builderr.jsonl
 // is the "go test -c -json" output of a build that fails. The streams named in handWritten
 // are written by hand. Refresh the others with:
@@ -65,7 +65,7 @@ func TestRecordedStreams(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.stream, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", "streams", tc.stream+".out"))
+			f, err := os.Open(filepath.Join("testdata", "streams", tc.stream+".stream"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestBuildStream(t *testing.T) {
 	}
 }
 
-// record rewrites testdata/streams/<solution>.out from a real run of the fixture's test
+// record rewrites testdata/streams/<solution>.stream from a real run of the fixture's test
 // binary (and builderr.jsonl from the failing build).
 func record(t *testing.T, k *Kata, solution string) {
 	t.Helper()
@@ -140,7 +140,7 @@ func record(t *testing.T, k *Kata, solution string) {
 	cmd.Dir = ws.KataDir(k)
 	cmd.Env = runEnv(os.Environ(), tmp, recordedNonce)
 	out, _ = cmd.CombinedOutput()
-	if err := os.WriteFile(filepath.Join("testdata", "streams", solution+".out"), out, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("testdata", "streams", solution+".stream"), out, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -31,8 +31,9 @@ func Scan(text, array string) *Positions {
 		multi string // the open multi-line string delimiter, if any
 		depth int    // nesting of arrays and inline tables in a value
 	)
-	for i, line := range strings.Split(text, "\n") {
-		n := i + 1
+	for n, rest := 1, text; rest != "" || n == 1; n++ {
+		line, after, _ := strings.Cut(rest, "\n")
+		rest = after
 		if multi != "" || depth > 0 {
 			multi, depth = scanValue(line, 0, multi, depth)
 			continue

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package quiz
+
+const openNonBlock = 0
