@@ -78,7 +78,7 @@ func benchCheckVsGoTest(b *testing.B, id string, edited bool, cold string) {
 	}
 	run := func(cmd *exec.Cmd) time.Duration {
 		if cold != "" {
-			cmd.Env = append(cmd.Env, "GOCACHE="+b.TempDir(), "XDG_CACHE_HOME="+b.TempDir())
+			cmd.Env = append(cmd.Env, "GOCACHE="+b.TempDir(), kata.CacheEnv+"="+b.TempDir())
 		}
 		start := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {

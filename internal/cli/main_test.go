@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/procdojo/procdojo/internal/iostreams"
+	"github.com/procdojo/procdojo/internal/kata"
 )
 
 // mainEnv makes the test binary run procdojo itself, so end-to-end tests start the real
@@ -25,12 +26,12 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}
 	// The checks the tests run cache their test binaries in a folder of this run, not in
-	// the user's cache.
+	// the user's cache (go's build cache stays the user's).
 	cache, err := os.MkdirTemp("", "procdojo-cli-test-cache-")
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("XDG_CACHE_HOME", cache)
+	os.Setenv(kata.CacheEnv, cache)
 	code := m.Run()
 	os.RemoveAll(cache)
 	os.Exit(code)

@@ -106,9 +106,15 @@ func buildInput(name string) bool {
 // caches nothing.
 type binaryCache struct{ dir string }
 
-// defaultCacheDir is <user cache dir>/procdojo/test-binaries, or "" when the system has
-// no cache folder.
+// CacheEnv names the variable that moves the cache of test binaries.
+const CacheEnv = "PROCDOJO_CACHE"
+
+// defaultCacheDir is $PROCDOJO_CACHE, else <user cache dir>/procdojo/test-binaries, or ""
+// when the system has no cache folder.
 func defaultCacheDir() string {
+	if d := os.Getenv(CacheEnv); d != "" {
+		return d
+	}
 	d, err := os.UserCacheDir()
 	if err != nil {
 		return ""
