@@ -318,21 +318,43 @@ func TestRunTimeout(t *testing.T) {
 			stuck: ": neither process exits on SIGTERM; after the grace period the whole group needs SIGKILL",
 		},
 	}
-	for _, tt := range tests {
+	// The cases spend their time waiting for the time limit, not computing: start them all
+	// at once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		out []byte
+		err error
+	}
+	type running struct {
+		dir, call string
+		done      chan outcome
+	}
+	exe, started := helperPath(t), time.Now()
+	runs := make([]running, len(tests))
+	for i, tt := range tests {
+		dir := t.TempDir()
+		killTreeAtEnd(t, dir)
+		args := helperArgs("tree", append([]string{dir, "child"}, tt.opts...)...)
+		runs[i] = running{dir, fmt.Sprintf("Run(ctx, %v, %v, tree %v)", timeout, tt.grace, tt.opts), make(chan outcome, 1)}
+		go func() {
+			out, err := Run(t.Context(), timeout, tt.grace, exe, args...)
+			runs[i].done <- outcome{out, err}
+		}()
+	}
+	for i, tt := range tests {
+		dir, call := runs[i].dir, runs[i].call
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			killTreeAtEnd(t, dir)
-			args := append([]string{dir, "child"}, tt.opts...)
-			call := fmt.Sprintf("Run(ctx, %v, %v, tree %v)", timeout, tt.grace, tt.opts)
-			out, err := runWithin(t, 10*time.Second, call, tt.stuck, func() ([]byte, error) {
-				return Run(t.Context(), timeout, tt.grace, helperPath(t), helperArgs("tree", args...)...)
-			})
-			if !errors.Is(err, ErrTimeout) {
-				t.Errorf("%s returned error %v; want an error wrapping ErrTimeout", call, err)
+			const limit = 10 * time.Second
+			var o outcome
+			select {
+			case o = <-runs[i].done:
+			case <-time.After(time.Until(started.Add(limit))):
+				t.Fatalf("%s did not return within %v%s", call, limit, tt.stuck)
 			}
-			if string(out) != "started\n" {
-				t.Errorf("%s = %q; want %q: return what the program wrote before it was stopped", call, out, "started\n")
+			if !errors.Is(o.err, ErrTimeout) {
+				t.Errorf("%s returned error %v; want an error wrapping ErrTimeout", call, o.err)
+			}
+			if string(o.out) != "started\n" {
+				t.Errorf("%s = %q; want %q: return what the program wrote before it was stopped", call, o.out, "started\n")
 			}
 			checkTreeGone(t, dir, call)
 			checkTermed(t, dir, call, tt.termed...)
