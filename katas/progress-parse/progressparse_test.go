@@ -166,21 +166,36 @@ func TestRun(t *testing.T) {
 			want:     []int{25, 50},
 			wantExit: 1, wantMsg: "in.mp4: Invalid data found when processing input"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			rec := &recorder{dir: t.TempDir()}
-			args := helperArgs(tt.job, append([]string{"-ack", rec.dir}, tt.flags...)...)
-			call := fmt.Sprintf("Run(%s %s)", tt.job, strings.Join(tt.flags, " "))
-
+	// A job that is not reported in time waits ackWait for nothing: start every case at
+	// once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		out     string
+		err     error
+		got     []int
+		expired bool
+	}
+	exe := helperPath(t)
+	outcomes := make([]chan outcome, len(tests))
+	for i, tt := range tests {
+		rec := &recorder{dir: t.TempDir()}
+		args := helperArgs(tt.job, append([]string{"-ack", rec.dir}, tt.flags...)...)
+		outcomes[i] = make(chan outcome, 1)
+		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
-			out, err := Run(ctx, helperPath(t), args, rec.report)
-			got := rec.reported()
+			out, err := Run(ctx, exe, args, rec.report)
+			outcomes[i] <- outcome{out, err, rec.reported(), ctx.Err() != nil}
+		}()
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := <-outcomes[i]
+			out, err, got := o.out, o.err, o.got
+			call := fmt.Sprintf("Run(%s %s)", tt.job, strings.Join(tt.flags, " "))
 
 			var exitErr *exec.ExitError
 			switch {
-			case ctx.Err() != nil:
+			case o.expired:
 				t.Fatalf("%s did not return within 8s; reported %v so far. The job blocked writing to a full"+
 					" pipe: read stdout and stderr at the same time (one of them in another goroutine)", call, got)
 			case errors.As(err, &exitErr) && exitErr.ExitCode() == 3:
