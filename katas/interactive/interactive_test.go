@@ -219,16 +219,31 @@ func TestConverse(t *testing.T) {
 			[]Step{{"a? ", "1"}, {"b? ", "2"}, {"c? ", "3"}, {"d? ", "4"}, {"e? ", "5"}}, "got: 1,2,3,4,5\nbye\n"},
 		{"no prompt at all", nil, nil, "Welcome to the setup wizard.\nAnswer each question.\ngot: \nbye\n"},
 	}
-	for _, tt := range tests {
+	// A conversation that goes wrong waits a step timeout for nothing: start every case at
+	// once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		got string
+		err error
+	}
+	outcomes := make([]chan outcome, len(tests))
+	argv := make([][]string, len(tests))
+	for i, tt := range tests {
+		name, args := wizard(t, tt.prompts...)
+		ctx := testContext(t)
+		argv[i], outcomes[i] = args, make(chan outcome, 1)
+		go func() {
+			got, err := Converse(ctx, name, args, tt.steps, stepTimeout)
+			outcomes[i] <- outcome{got, err}
+		}()
+	}
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			name, args := wizard(t, tt.prompts...)
+			o := <-outcomes[i]
 			call := fmt.Sprintf("Converse(wizard %q, %v)", tt.prompts, tt.steps)
-			got, err := Converse(testContext(t), name, args, tt.steps, stepTimeout)
-			if err != nil || got != tt.want {
-				t.Errorf("%s = %q, %v; want %q, nil%s", call, got, err, tt.want, explain(err, tt.prompts...))
+			if o.err != nil || o.got != tt.want {
+				t.Errorf("%s = %q, %v; want %q, nil%s", call, o.got, o.err, tt.want, explain(o.err, tt.prompts...))
 			}
-			checkReaped(t, call, args)
+			checkReaped(t, call, argv[i])
 		})
 	}
 }
