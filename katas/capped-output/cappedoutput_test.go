@@ -41,6 +41,9 @@ func pattern(n int) []byte {
 //
 // Normally gen dies from SIGPIPE if its reader closes the pipe. A stubborn gen ignores
 // SIGPIPE and write errors, and after writing stays running, stdout open, until killed.
+//
+// gen PIDFILE stdio writes, instead of the pattern, "stdin X\nstderr X\n", X being
+// "/dev/null" if that file descriptor is /dev/null, else "not /dev/null".
 func gen(args []string) int {
 	time.AfterFunc(30*time.Second, func() { os.Exit(98) }) // in case nobody kills it
 	pidfile := args[0]
@@ -57,6 +60,22 @@ func gen(args []string) int {
 	}
 	os.WriteFile(pidfile+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o644)
 	os.Rename(pidfile+".tmp", pidfile)
+
+	if args[1] == "stdio" {
+		null, err := os.Stat(os.DevNull)
+		if err != nil {
+			fmt.Printf("stat %s: %v\n", os.DevNull, err)
+			return 4
+		}
+		for _, f := range []*os.File{os.Stdin, os.Stderr} {
+			what := "not " + os.DevNull
+			if fi, err := f.Stat(); err == nil && os.SameFile(fi, null) {
+				what = os.DevNull
+			}
+			fmt.Printf("%s %s\n", strings.TrimPrefix(f.Name(), "/dev/"), what)
+		}
+		return 0
+	}
 
 	const chunk = 251 * 256 // about 64 KiB, and a whole number of pattern cycles
 	buf := pattern(chunk)
@@ -153,6 +172,8 @@ func TestOutput(t *testing.T) {
 		wantErr error  // what the error must wrap
 	}{
 		{name: "nothing", limit: 10, written: 0, want: 0},
+		{name: "nothing, limit 0", limit: 0, written: 0, want: 0},
+		{name: "one byte, limit 0", limit: 0, written: 1, want: 0, wantErr: ErrOutputLimit},
 		{name: "under the limit", limit: 4096, written: 1000, want: 1000},
 		{name: "exactly the limit", limit: 4096, written: 4096, want: 4096},
 		{name: "one byte over", limit: 4096, written: 4097, want: 4096, wantErr: ErrOutputLimit},
@@ -284,5 +305,36 @@ func TestOutputNotFound(t *testing.T) {
 	_, err := Output(testContext(t), 10, "procdojo-no-such-program")
 	if !errors.Is(err, exec.ErrNotFound) {
 		t.Errorf("Output(ctx, 10, \"procdojo-no-such-program\") returned error %v; want an error wrapping exec.ErrNotFound", err)
+	}
+}
+
+// TestOutputContext ends ctx while the program, having written less than the limit, keeps
+// running with stdout open: Output must kill it, reap it, and say that ctx ended.
+func TestOutputContext(t *testing.T) {
+	t.Parallel()
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	killAtEnd(t, pidfile)
+	ctx, cancel := context.WithTimeout(testContext(t), 300*time.Millisecond)
+	defer cancel()
+	const written = 1000
+	call := "Output(ctx ending after 300ms, 4096, a program that writes 1000 bytes and then runs for ever)"
+	out, err := output(t, ctx, 5*time.Second, call, 4096, pidfile, strconv.Itoa(written), "stubborn")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("%s returned error %v; want one wrapping ctx.Err(), context.DeadlineExceeded (when ctx has ended, report ctx.Err() rather than Wait's \"signal: killed\")", call, err)
+	}
+	if !bytes.Equal(out, pattern(written)) {
+		t.Errorf("%s = %d bytes (%s); want the %d bytes the program wrote before ctx ended", call, len(out), firstDiff(out, pattern(written)), written)
+	}
+	checkReaped(t, pidfile, call)
+}
+
+func TestOutputStdinStderr(t *testing.T) {
+	t.Parallel()
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	killAtEnd(t, pidfile)
+	call := "Output(ctx, 4096, a program reporting what its stdin and stderr are)"
+	out, err := output(t, testContext(t), 5*time.Second, call, 4096, pidfile, "stdio")
+	if want := "stdin /dev/null\nstderr /dev/null\n"; err != nil || string(out) != want {
+		t.Errorf("%s = %q, %v; want %q, nil: leave cmd.Stdin and cmd.Stderr nil, so that os/exec connects them to /dev/null", call, out, err, want)
 	}
 }

@@ -122,6 +122,7 @@ func TestRunEnvironment(t *testing.T) {
 	t.Setenv("PROCDOJO_SECRET", "hunter2")
 	t.Setenv("PROCDOJO_ALLOWED", "yes please")
 	t.Setenv("PROCDOJO_ALSO", "a=b")
+	t.Setenv("PROCDOJO_EMPTY", "")
 	t.Setenv("PROCDOJO_UNSET", "")
 	os.Unsetenv("PROCDOJO_UNSET")
 
@@ -135,6 +136,8 @@ func TestRunEnvironment(t *testing.T) {
 			[]string{"PATH=" + SafePath, "PROCDOJO_ALLOWED=yes please", "PROCDOJO_ALSO=a=b"}},
 		{"allowed but unset is left out", []string{"PROCDOJO_UNSET", "PROCDOJO_ALLOWED"},
 			[]string{"PATH=" + SafePath, "PROCDOJO_ALLOWED=yes please"}},
+		{"allowed and set to nothing is copied", []string{"PROCDOJO_EMPTY"},
+			[]string{"PATH=" + SafePath, "PROCDOJO_EMPTY="}},
 		{"PATH stays fixed even if allowed", []string{"PATH", "PROCDOJO_ALLOWED"},
 			[]string{"PATH=" + SafePath, "PROCDOJO_ALLOWED=yes please"}},
 	}
@@ -148,7 +151,11 @@ func TestRunEnvironment(t *testing.T) {
 				t.Fatalf("Run(allow %q) error: %v", tt.allow, err)
 			}
 			if diff := envDiff(parseReport(t, out).env, tt.want); diff != "" {
-				t.Errorf("Run(allow %q): child's environment %s; want exactly %q", tt.allow, diff, tt.want)
+				why := ""
+				if slices.Contains(tt.want, "PROCDOJO_EMPTY=") {
+					why = " (a variable set to \"\" is set: os.LookupEnv tells it from an unset one)"
+				}
+				t.Errorf("Run(allow %q): child's environment %s; want exactly %q%s", tt.allow, diff, tt.want, why)
 			}
 		})
 	}

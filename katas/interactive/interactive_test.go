@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +20,37 @@ import (
 
 func init() {
 	helpers["wizard"] = wizardMain
+	helpers["chatter"] = chatterMain
+}
+
+// chatterMain is a program that never asks anything and never ends by itself: "chatter
+// -pidfile PATH" writes its pid there, then prints "tick N" every 20ms. It does not read its
+// stdin and ignores SIGTERM, so only SIGKILL ends it; if nobody does, it exits after 20s.
+func chatterMain(args []string) int {
+	fs := flag.NewFlagSet("chatter", flag.ContinueOnError)
+	pidfile := fs.String("pidfile", "", "")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	signal.Ignore(syscall.SIGTERM)
+	writePid(*pidfile)
+	for i, end := 1, time.Now().Add(20*time.Second); time.Now().Before(end); i++ {
+		fmt.Printf("tick %d\n", i)
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0
+}
+
+// writePid writes the pid of the running process to path, if not empty, atomically: a
+// reader sees the whole pid or no file.
+func writePid(path string) {
+	if path == "" {
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o644) == nil {
+		os.Rename(tmp, path)
+	}
 }
 
 // wizardMain is the interactive program: "wizard [flags] PROMPT..." greets, then for each
@@ -40,9 +73,7 @@ func wizardMain(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *pidfile != "" {
-		os.WriteFile(*pidfile, []byte(strconv.Itoa(os.Getpid())), 0o644)
-	}
+	writePid(*pidfile)
 	fmt.Print("Welcome to the setup wizard.\nAnswer each question.\n")
 
 	var answers []string
@@ -119,6 +150,12 @@ func inputWaiting() bool {
 // wizard returns the command line of a wizard with flags and prompts, and makes sure it
 // does not outlive the test whatever the code under test does.
 func wizard(t *testing.T, args ...string) (string, []string) {
+	return program(t, "wizard", args...)
+}
+
+// program returns the command line of helper with a -pidfile flag and args, and makes sure
+// it does not outlive the test whatever the code under test does.
+func program(t *testing.T, helper string, args ...string) (string, []string) {
 	pidfile := filepath.Join(t.TempDir(), "pid")
 	t.Cleanup(func() {
 		if data, err := os.ReadFile(pidfile); err == nil {
@@ -127,7 +164,7 @@ func wizard(t *testing.T, args ...string) (string, []string) {
 			}
 		}
 	})
-	return helperPath(t), helperArgs("wizard", append([]string{"-pidfile", pidfile}, args...)...)
+	return helperPath(t), helperArgs(helper, append([]string{"-pidfile", pidfile}, args...)...)
 }
 
 // wizardPid returns the pid the wizard wrote, or 0.
@@ -182,22 +219,38 @@ func TestConverse(t *testing.T) {
 			[]Step{{"a? ", "1"}, {"b? ", "2"}, {"c? ", "3"}, {"d? ", "4"}, {"e? ", "5"}}, "got: 1,2,3,4,5\nbye\n"},
 		{"no prompt at all", nil, nil, "Welcome to the setup wizard.\nAnswer each question.\ngot: \nbye\n"},
 	}
-	for _, tt := range tests {
+	// A conversation that goes wrong waits a step timeout for nothing: start every case at
+	// once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		got string
+		err error
+	}
+	outcomes := make([]chan outcome, len(tests))
+	argv := make([][]string, len(tests))
+	for i, tt := range tests {
+		name, args := wizard(t, tt.prompts...)
+		ctx := testContext(t)
+		argv[i], outcomes[i] = args, make(chan outcome, 1)
+		go func() {
+			got, err := Converse(ctx, name, args, tt.steps, stepTimeout)
+			outcomes[i] <- outcome{got, err}
+		}()
+	}
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			name, args := wizard(t, tt.prompts...)
+			o := <-outcomes[i]
 			call := fmt.Sprintf("Converse(wizard %q, %v)", tt.prompts, tt.steps)
-			got, err := Converse(testContext(t), name, args, tt.steps, stepTimeout)
-			if err != nil || got != tt.want {
-				t.Errorf("%s = %q, %v; want %q, nil%s", call, got, err, tt.want, explain(err))
+			if o.err != nil || o.got != tt.want {
+				t.Errorf("%s = %q, %v; want %q, nil%s", call, o.got, o.err, tt.want, explain(o.err, tt.prompts...))
 			}
-			checkReaped(t, call, args)
+			checkReaped(t, call, argv[i])
 		})
 	}
 }
 
-// explain adds advice for the usual causes of err.
-func explain(err error) string {
+// explain adds advice for the usual causes of err. prompts are the wizard's arguments: a
+// prompt written with a leading "!" goes to its stderr.
+func explain(err error, prompts ...string) string {
 	var exitErr *exec.ExitError
 	var ee *ExpectError
 	switch {
@@ -205,6 +258,10 @@ func explain(err error) string {
 		errors.As(err, &ee) && strings.Contains(ee.Output, "input arrived before prompt"):
 		return " (the wizard found an answer waiting before it showed the prompt: send each answer only" +
 			" after Expect saw its prompt)"
+	case errors.As(err, &ee) && errors.Is(err, ErrTimeout) && slices.Contains(prompts, "!"+ee.Prompt):
+		return fmt.Sprintf(" (the wizard wrote %q on its stderr: give the program one pipe for both stdout"+
+			" and stderr, cmd.Stdout and cmd.Stderr set to the same *os.File, as a terminal is, and read"+
+			" that pipe)", ee.Prompt)
 	case errors.As(err, &ee) && errors.Is(err, ErrTimeout):
 		return " (a prompt has no newline after it: read chunks, not lines, and look for the prompt in" +
 			" what arrived so far)"
@@ -311,4 +368,139 @@ func TestStartNotFound(t *testing.T) {
 	if !errors.Is(err, exec.ErrNotFound) {
 		t.Errorf("Start(%q) error = %v; want one wrapping exec.ErrNotFound", "procdojo-no-such-wizard", err)
 	}
+}
+
+// TestExpectTimeoutCountsFromTheCall runs a program that prints a line every 20ms but never
+// the prompt: Expect must give up after its timeout, counted from the call, not from the
+// last chunk of output.
+func TestExpectTimeoutCountsFromTheCall(t *testing.T) {
+	t.Parallel()
+	name, args := program(t, "chatter")
+	s, err := Start(testContext(t), name, args...)
+	if err != nil {
+		t.Fatalf("Start(chatter) error = %v", err)
+	}
+	defer closeSoon(s)
+	const timeout = 300 * time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Expect("name? ", timeout)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var ee *ExpectError
+		if !errors.As(err, &ee) || !errors.Is(err, ErrTimeout) || !strings.HasPrefix(ee.Output, "tick 1\n") {
+			t.Errorf("Expect(%q, %v) on a program printing \"tick N\" lines: error = %v; want an *ExpectError"+
+				" wrapping ErrTimeout with the ticks as Output", "name? ", timeout, brief(err))
+		}
+	case <-time.After(timeout + 5*time.Second):
+		t.Fatalf("Expect(%q, %v) on a program printing a line every 20ms but never the prompt has not"+
+			" returned after %v; want ErrTimeout after %v: the timeout bounds the whole call, so do not"+
+			" start it again after each chunk of output", "name? ", timeout, timeout+5*time.Second, timeout)
+	}
+}
+
+// TestCloseTimeout closes a program that does not exit at EOF on its stdin and ignores
+// SIGTERM: Close must wait its timeout, then kill it (SIGKILL) and reap it.
+func TestCloseTimeout(t *testing.T) {
+	t.Parallel()
+	for _, timeout := range []time.Duration{0, 300 * time.Millisecond} {
+		t.Run(fmt.Sprint(timeout), func(t *testing.T) {
+			t.Parallel()
+			name, args := program(t, "chatter")
+			s, err := Start(testContext(t), name, args...)
+			if err != nil {
+				t.Fatalf("Start(chatter) error = %v", err)
+			}
+			if _, err := s.Expect("tick 1\n", stepTimeout); err != nil {
+				s.Close(0)
+				t.Fatalf("Expect(%q) error = %v; want nil", "tick 1\n", err)
+			}
+			call := fmt.Sprintf("Close(%v)", timeout)
+			type result struct {
+				out string
+				err error
+			}
+			done := make(chan result, 1)
+			start := time.Now()
+			go func() {
+				out, err := s.Close(timeout)
+				done <- result{out, err}
+			}()
+			const limit = 3 * time.Second
+			select {
+			case r := <-done:
+				elapsed := time.Since(start)
+				if timeout > 0 {
+					if !errors.Is(r.err, ErrTimeout) {
+						t.Errorf("%s on a program still running: error = %v; want one wrapping ErrTimeout", call, brief(r.err))
+					}
+					if elapsed < timeout {
+						t.Errorf("%s on a program still running returned after %v; want it to wait %v for the program first",
+							call, elapsed.Round(time.Millisecond), timeout)
+					}
+					if r.out != "" && !strings.HasPrefix(r.out, "tick 2\n") {
+						t.Errorf("%s returned output %.40q...; want what Expect did not consume, from \"tick 2\\n\" on", call, r.out)
+					}
+				}
+			case <-time.After(timeout + limit):
+				t.Fatalf("%s on a program that does not exit at EOF on its stdin and ignores SIGTERM has not"+
+					" returned after %v; want it to kill the program (SIGKILL) once %v has passed, and reap it", call,
+					timeout+limit, timeout)
+			}
+			checkReaped(t, call, args)
+		})
+	}
+}
+
+// TestStartContext cancels the context given to Start: that must kill the program, so that
+// Expect sees the end of its output.
+func TestStartContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	name, args := program(t, "chatter")
+	s, err := Start(ctx, name, args...)
+	if err != nil {
+		t.Fatalf("Start(chatter) error = %v", err)
+	}
+	defer closeSoon(s)
+	if _, err := s.Expect("tick 1\n", stepTimeout); err != nil {
+		t.Fatalf("Expect(%q) error = %v; want nil", "tick 1\n", err)
+	}
+	cancel()
+	_, err = s.Expect("name? ", 5*time.Second)
+	if !errors.Is(err, ErrExited) {
+		t.Errorf("Expect(%q) after the context given to Start was cancelled: error = %v; want one wrapping"+
+			" ErrExited: cancelling ctx must kill the program (exec.CommandContext), which ends its output", "name? ", brief(err))
+	}
+}
+
+// closeSoon calls s.Close(0) for a test that is over, without waiting more than a second
+// for it: a Close that does not kill is TestCloseTimeout's business, and the test's cleanup
+// kills the program anyway.
+func closeSoon(s *Session) {
+	done := make(chan struct{})
+	go func() {
+		s.Close(0)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+}
+
+// brief returns err's text for a failure message, cut after 200 bytes: an ExpectError holds
+// all the output of a program that talked for seconds.
+func brief(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	msg := err.Error()
+	if len(msg) > 200 {
+		return fmt.Sprintf("%s... (%d bytes)", msg[:200], len(msg))
+	}
+	return msg
 }

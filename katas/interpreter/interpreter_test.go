@@ -166,6 +166,15 @@ func writeScript(t *testing.T, name, src string) string {
 	return path
 }
 
+// withScript returns args with "<script>" replaced by the script's path.
+func withScript(args []string, script string) []string {
+	var out []string
+	for _, a := range args {
+		out = append(out, strings.ReplaceAll(a, "<script>", script))
+	}
+	return out
+}
+
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
@@ -184,14 +193,18 @@ func TestRunSucceeds(t *testing.T) {
 		{"uses arguments", "print $1 + $2\necho sum of $1 and $2\n", []string{"40", "2"}, "42\nsum of 40 and 2\n"},
 		{"warnings on stderr are not failures", "warn careful now\nprint 1\nwarn done\n", nil, "1\n"},
 		{"empty script", "# nothing to do\n", nil, ""},
+		// The warning reads "<script>:1: looks like an error": only the exit status says
+		// whether the script failed.
+		{"warning shaped like an error", "warn $1 looks like an error\nprint 1\n", []string{"<script>:1:"}, "1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			script := writeScript(t, "main.calc", tt.src)
-			got, err := calc(t).Run(testContext(t), script, tt.args...)
+			args := withScript(tt.args, script)
+			got, err := calc(t).Run(testContext(t), script, args...)
 			if err != nil || got != tt.want {
-				t.Errorf("Run(%q, %q) = %q, %v; want %q, nil\nscript:\n%s", script, tt.args, got, err, tt.want, tt.src)
+				t.Errorf("Run(%q, %q) = %q, %v; want %q, nil (calc exited 0: whatever stderr says, the script succeeded)\nscript:\n%s", script, args, got, err, tt.want, tt.src)
 			}
 		})
 	}
@@ -225,19 +238,21 @@ func TestRunScriptError(t *testing.T) {
 		{"syntax error on line 1", "pritn 1\n", nil, "", 1, `syntax error: unknown statement "pritn"`},
 		{"warnings before the error", "warn first\nlet a = 1\nwarn second\nlet b = a / 0\n", nil, "", 4, "division by zero"},
 		{"message with colons", "echo start\nprint $1 + 1\n", []string{"a: 1:"}, "start\n", 2, `argument $1 is not a number: "a: 1:"`},
+		// stderr's first line reads "<script>:1: only a warning"; the error is the last.
+		{"warning shaped like an error before it", "warn $1 only a warning\nprint $2\n", []string{"<script>:1:", "x"}, "", 2, `argument $2 is not a number: "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			script := writeScript(t, "main.calc", tt.src)
-			got, err := calc(t).Run(testContext(t), script, tt.args...)
+			got, err := calc(t).Run(testContext(t), script, withScript(tt.args, script)...)
 			var se *ScriptError
 			if !errors.As(err, &se) {
 				t.Fatalf("Run(%q) error = %v; want a *ScriptError for line %d (calc exited 2 and its stderr ends"+
 					" with \"%s:%d: %s\")\nscript:\n%s", script, err, tt.wantLine, script, tt.wantLine, tt.wantMsg, tt.src)
 			}
 			if se.Script != script || se.Line != tt.wantLine || se.Msg != tt.wantMsg {
-				t.Errorf("Run(%q) error = &ScriptError{Script: %q, Line: %d, Msg: %q}; want {%q, %d, %q}",
+				t.Errorf("Run(%q) error = &ScriptError{Script: %q, Line: %d, Msg: %q}; want {%q, %d, %q} (from the last line of stderr)",
 					script, se.Script, se.Line, se.Msg, script, tt.wantLine, tt.wantMsg)
 			}
 			if got != tt.wantOut {
@@ -258,12 +273,14 @@ func TestRunOtherFailures(t *testing.T) {
 		wantCode  int    // exit status wrapped in the error; 0 = no *exec.ExitError expected
 		wantInMsg string // part of the interpreter's stderr the error must quote
 		wantIs    error
+		wantOut   string // what the script printed before failing
 	}{
 		{
 			name:     "script exits 3",
 			in:       func(t *testing.T) Interpreter { return calc(t) },
 			script:   func(t *testing.T) string { return writeScript(t, "main.calc", "print 1\nexit 3\n") },
 			wantCode: 3,
+			wantOut:  "1\n",
 		},
 		{
 			name:      "script cannot be read",
@@ -290,7 +307,7 @@ func TestRunOtherFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			script := tt.script(t)
-			_, err := tt.in(t).Run(testContext(t), script)
+			got, err := tt.in(t).Run(testContext(t), script)
 			if err == nil {
 				t.Fatalf("Run(%q) error = nil; want an error (%s)", script, tt.name)
 			}
@@ -309,6 +326,9 @@ func TestRunOtherFailures(t *testing.T) {
 			}
 			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
 				t.Errorf("Run(%q) error = %v; want one wrapping %v", script, err, tt.wantIs)
+			}
+			if got != tt.wantOut {
+				t.Errorf("Run(%q) output = %q; want %q (what the script printed before failing)", script, got, tt.wantOut)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -23,8 +24,9 @@ func init() {
 	for name, h := range map[string]func([]string) int{
 		// upper copies stdin to stdout with ASCII letters upper-cased, chunk by chunk, like
 		// tr a-z A-Z. It writes while it reads, so it fills its stdout pipe long before its
-		// input ends.
-		"upper": func([]string) int {
+		// input ends. "upper linger" does not exit at the end of its input: it waits to be
+		// killed, like a program that has more to do.
+		"upper": func(args []string) int {
 			buf := make([]byte, 32<<10)
 			for {
 				n, err := os.Stdin.Read(buf)
@@ -36,6 +38,9 @@ func init() {
 				if _, werr := os.Stdout.Write(buf[:n]); werr != nil {
 					return 1
 				}
+				if err == io.EOF && len(args) > 0 && args[0] == "linger" {
+					select {}
+				}
 				if err == io.EOF {
 					return 0
 				}
@@ -43,6 +48,15 @@ func init() {
 					return 1
 				}
 			}
+		},
+		// head N copies the first N bytes of stdin to stdout and exits 0 without reading
+		// the rest, like head -c N.
+		"head": func(args []string) int {
+			n, _ := strconv.ParseInt(args[0], 10, 64)
+			if _, err := io.CopyN(os.Stdout, os.Stdin, n); err != nil {
+				return 1
+			}
+			return 0
 		},
 		// sum reads all of stdin and, only at EOF, prints "<crc32c> <bytes>".
 		"sum": func([]string) int {
@@ -314,8 +328,10 @@ func TestFilterErrors(t *testing.T) {
 		args   []string
 		check  func(error) string // returns what is wrong with err, or ""
 	}{
+		// The child in the next two cases does not exit at the end of its input: only a
+		// kill stops it.
 		{
-			name: "input fails", in: &source{size: 50 * MiB, failAt: MiB}, out: newSink(), helper: "upper",
+			name: "input fails", in: &source{size: 50 * MiB, failAt: MiB}, out: newSink(), helper: "upper", args: []string{"linger"},
 			check: func(err error) string {
 				if !errors.Is(err, errSource) {
 					return "want an error wrapping the input's error (errors.Is(err, errSource)): report a failing reader and stop the child"
@@ -324,10 +340,19 @@ func TestFilterErrors(t *testing.T) {
 			},
 		},
 		{
-			name: "output fails", in: &source{size: 50 * MiB}, out: &sink{h: crc32.New(castagnoli), failAt: MiB}, helper: "upper",
+			name: "output fails", in: &source{size: 50 * MiB}, out: &sink{h: crc32.New(castagnoli), failAt: MiB}, helper: "upper", args: []string{"linger"},
 			check: func(err error) string {
 				if !errors.Is(err, errSink) {
 					return "want an error wrapping the output's error (errors.Is(err, errSink)), not whatever the child died of: copy stdout yourself, report a failing writer and stop the child"
+				}
+				return ""
+			},
+		},
+		{
+			name: "child exits 0 without reading all the input", in: &source{size: 50 * MiB}, out: newSink(), helper: "head", args: []string{"1000"},
+			check: func(err error) string {
+				if !errors.Is(err, syscall.EPIPE) {
+					return "want an error wrapping the failed write to the child's stdin (syscall.EPIPE, a broken pipe): the child exited 0, but it did not take all the input"
 				}
 				return ""
 			},
@@ -347,12 +372,25 @@ func TestFilterErrors(t *testing.T) {
 			t.Parallel()
 			_, expired, err := call(t, 5*time.Second, tc.in, tc.out, tc.helper, tc.args...)
 			if expired {
-				t.Fatalf("Filter(%s) = %v; it ran into its deadline: when one end fails, stop the child and return", tc.name, err)
+				t.Fatalf("Filter(%s) = %v; it ran into its deadline: when one end fails, kill the child (it may not exit by itself) and return", tc.name, err)
 			}
 			if msg := tc.check(err); msg != "" {
 				t.Errorf("Filter(%s) = %v; %s", tc.name, err, msg)
 			}
 		})
+	}
+}
+
+// TestFilterContext ends ctx while the child, its input done, keeps running: Filter must
+// kill it and return ctx's error.
+func TestFilterContext(t *testing.T) {
+	t.Parallel()
+	_, expired, err := call(t, 300*time.Millisecond, &source{size: MiB}, newSink(), "upper", "linger")
+	if !expired {
+		t.Fatalf("Filter(1 MB, a child that does not exit at the end of its input) = %v before its context expired; want it to wait for the child", err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Filter(1 MB, a child that does not exit at the end of its input) with a 300ms context = %v; want an error wrapping ctx's error, context.DeadlineExceeded (it comes first, before the child's \"signal: killed\")", err)
 	}
 }
 

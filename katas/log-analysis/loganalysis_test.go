@@ -104,6 +104,7 @@ func readNothing(got Summary, want Summary) string {
 func TestAnalyze(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", 100<<10) // a 100 KiB message: too long for a default Scanner
+	longest := strings.Repeat("z", MaxLine-1-len("2 WARN "))
 
 	var big []string // 30000 lines, far more than a pipe holds
 	for i := range 30000 {
@@ -143,6 +144,12 @@ func TestAnalyze(t *testing.T) {
 				Top: []Count{{"b", 2}, {"c", 2}, {"a", 1}}},
 		},
 		{
+			name:  "negative k",
+			lines: []string{"1 INFO a", "2 INFO a"},
+			k:     -1,
+			want:  Summary{Lines: 2, Levels: map[string]int{"INFO": 2}},
+		},
+		{
 			name:  "k of zero",
 			lines: []string{"1 INFO a", "2 INFO a"},
 			k:     0,
@@ -161,6 +168,14 @@ func TestAnalyze(t *testing.T) {
 			k:     2,
 			want: Summary{Lines: 5, Levels: map[string]int{"INFO": 3, "WARN": 2},
 				Top: []Count{{"start", 2}, {long, 2}}},
+		},
+		{
+			// The longest line Analyze reads: MaxLine-1 bytes, then "\n".
+			name:  "a line of MaxLine-1 bytes",
+			lines: []string{"1 INFO start", "2 WARN " + longest, "3 INFO end"},
+			k:     3,
+			want: Summary{Lines: 3, Levels: map[string]int{"INFO": 2, "WARN": 1},
+				Top: []Count{{"end", 1}, {"start", 1}, {longest, 1}}},
 		},
 		{
 			name:  "more output than a pipe holds",
@@ -200,28 +215,42 @@ func TestAnalyzeFailingCommand(t *testing.T) {
 	}
 }
 
-// TestAnalyzeLineTooLong feeds a 2 MiB line followed by megabytes more: Analyze must give
-// up with bufio.ErrTooLong and stop the command, not wait for a child blocked on a full
-// pipe.
+// TestAnalyzeLineTooLong feeds a line that is not shorter than MaxLine: exactly MaxLine
+// bytes, or 2 MiB followed by megabytes more. Analyze must give up with bufio.ErrTooLong
+// and stop the command, not wait for a child blocked on a full pipe.
 func TestAnalyzeLineTooLong(t *testing.T) {
 	t.Parallel()
-	lines := []string{"1 INFO before", "2 INFO before", "3 WARN " + strings.Repeat("y", 2<<20)}
-	for i := range 50000 {
-		lines = append(lines, fmt.Sprintf("%d INFO after, never read", i+4))
+	tests := []struct {
+		name string
+		long string // the line that is too long
+		more int    // lines after it
+	}{
+		{"a line of MaxLine bytes", "3 WARN " + strings.Repeat("y", MaxLine-len("3 WARN ")), 10},
+		{"a 2 MiB line", "3 WARN " + strings.Repeat("y", 2<<20), 50000},
 	}
-	want := Summary{Lines: 2, Levels: map[string]int{"INFO": 2}, Top: []Count{{"before", 2}}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lines := []string{"1 INFO before", "2 INFO before", tt.long}
+			for i := range tt.more {
+				lines = append(lines, fmt.Sprintf("%d INFO after, never read", i+4))
+			}
+			want := Summary{Lines: 2, Levels: map[string]int{"INFO": 2}, Top: []Count{{"before", 2}}}
 
-	ctx := testContext(t)
-	got, err := Analyze(ctx, helperPath(t), helperArgs("logcat", writeLog(t, lines)), 1)
-	if ctx.Err() != nil {
-		t.Fatalf("Analyze(logcat with a 2 MiB line) returned only after the test's deadline; want it to stop the" +
-			" command once it stops reading (cancel the command's context before Wait)")
-	}
-	if !errors.Is(err, bufio.ErrTooLong) {
-		t.Errorf("Analyze(logcat with a 2 MiB line) error = %v; want one wrapping bufio.ErrTooLong (check Scanner.Err)", err)
-	}
-	if !equal(got, want) {
-		t.Errorf("Analyze(logcat with a 2 MiB line) = %s; want %s (the lines before the long one)", show(got), show(want))
+			ctx := testContext(t)
+			call := fmt.Sprintf("Analyze(logcat with a line of %d bytes, then %d more lines)", len(tt.long), tt.more)
+			got, err := Analyze(ctx, helperPath(t), helperArgs("logcat", writeLog(t, lines)), 1)
+			if ctx.Err() != nil {
+				t.Fatalf("%s returned only after the test's deadline; want it to stop the"+
+					" command once it stops reading (cancel the command's context before Wait)", call)
+			}
+			if !errors.Is(err, bufio.ErrTooLong) {
+				t.Errorf("%s error = %v; want one wrapping bufio.ErrTooLong (check Scanner.Err): only lines shorter than MaxLine = %d bytes are read; the Scanner's limit counts the \"\\n\" too", call, err, MaxLine)
+			}
+			if !equal(got, want) {
+				t.Errorf("%s = %s; want %s (the lines before the long one)", call, show(got), show(want))
+			}
+		})
 	}
 }
 

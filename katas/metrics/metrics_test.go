@@ -61,6 +61,21 @@ func init() {
 			time.Sleep(time.Hour)
 			return 0
 		},
+		// stdio exits with a bit set for each of stdin (1), stdout (2) and stderr (4) that
+		// is not /dev/null: 0 when all three are.
+		"stdio": func([]string) int {
+			null, err := os.Stat(os.DevNull)
+			if err != nil {
+				return 8
+			}
+			code := 0
+			for i, f := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+				if fi, err := f.Stat(); err != nil || !os.SameFile(fi, null) {
+					code |= 1 << i
+				}
+			}
+			return code
+		},
 	} {
 		helpers[name] = orphanGuard(h)
 	}
@@ -230,6 +245,21 @@ func TestMeasureExit(t *testing.T) {
 				t.Errorf("Measure(%s) = MaxRSS %d, Wall %v; want both measured, whatever the exit", tc.name, m.MaxRSS, m.Wall)
 			}
 		})
+	}
+}
+
+func TestMeasureStdio(t *testing.T) {
+	t.Parallel()
+	m, err := measure(t, 20*time.Second, "stdio")
+	if err != nil || m.ExitCode != 0 {
+		var not []string
+		for i, name := range []string{"stdin", "stdout", "stderr"} {
+			if m.ExitCode&(1<<i) != 0 {
+				not = append(not, name)
+			}
+		}
+		t.Errorf("Measure(a child checking its stdin, stdout and stderr) = ExitCode %d, %v; want 0, nil: %v of the child are not /dev/null; leave cmd.Stdin, cmd.Stdout and cmd.Stderr nil",
+			m.ExitCode, err, not)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // childEnv marks the children of these tests; see init.
@@ -188,6 +189,8 @@ func TestArgumentRules(t *testing.T) {
 		{"dashes inside values", "echoargs", []string{"my-file", "a-b-", "x-"}, true},
 		{"no arguments", "echoargs", nil, true},
 		{"longest argument", "echoargs", []string{longest}, true},
+		// MaxArgLen counts bytes: "é" is 2 bytes in UTF-8, one rune.
+		{"longest argument, in 2-byte runes", "echoargs", []string{strings.Repeat("é", MaxArgLen/2)}, true},
 		{"most arguments", "echoargs", most, true},
 		{"combined short flags", "echoargs", []string{"-la"}, false},
 		{"allowed flag with a value glued on", "echoargs", []string{"--json=/etc/passwd"}, false},
@@ -198,6 +201,7 @@ func TestArgumentRules(t *testing.T) {
 		{"double dash", "echoargs", []string{"--"}, false},
 		{"flag of another program", "plain", []string{"-l"}, false},
 		{"argument too long", "echoargs", []string{longest + "x"}, false},
+		{"argument too long in bytes, not in runes", "echoargs", []string{longest[1:] + "é"}, false},
 		{"too many arguments", "echoargs", append(slices.Clone(most), "a"), false},
 		{"NUL byte", "echoargs", []string{"a\x00b"}, false},
 	}
@@ -216,10 +220,10 @@ func TestArgumentRules(t *testing.T) {
 				return
 			}
 			if !errors.Is(err, ErrBadArg) {
-				t.Errorf("%s = %q, %v; want an error wrapping ErrBadArg", call, out, err)
+				t.Errorf("%s = %s, %v; want an error wrapping ErrBadArg%s", call, describe(splitArgs(out)), err, why(tt.args))
 			}
 			if len(out) != 0 {
-				t.Errorf("%s wrote %q; want nothing: check every argument before starting the program", call, out)
+				t.Errorf("%s: the program ran and received %s; want nothing run: check every argument before starting the program", call, describe(splitArgs(out)))
 			}
 		})
 	}
@@ -240,6 +244,16 @@ func describe(args []string) string {
 		parts = append(parts, fmt.Sprintf("%q", a))
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// why explains, for args that must be refused, a rule that is easy to miss.
+func why(args []string) string {
+	for _, a := range args {
+		if len(a) > MaxArgLen && utf8.RuneCountInString(a) <= MaxArgLen {
+			return fmt.Sprintf(" (an argument is %d bytes long, but only %d runes: MaxArgLen counts bytes, len(arg))", len(a), utf8.RuneCountInString(a))
+		}
+	}
+	return ""
 }
 
 func nonNil(s []string) []string {

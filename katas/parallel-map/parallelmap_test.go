@@ -26,7 +26,8 @@ import (
 // and fails with status 4 if they have not within 3s. With LAST > 0, the worker given input
 // 0 exits only after LAST other workers are done (or 3s have passed), so it finishes last.
 // Negative inputs misbehave: -1 crashes with status 3, -2 writes garbage, -3 exits with
-// status 0 without answering the rest, -5 hangs.
+// status 0 without answering the rest, -4 is answered (0) but the worker then exits with
+// status 3 once it has answered everything, -5 hangs.
 func init() {
 	helpers["primes"] = orphanGuard(func(args []string) int {
 		dir := args[0]
@@ -48,9 +49,10 @@ func init() {
 			return 4
 		}
 		out := bufio.NewWriter(os.Stdout)
-		hasFirst := false
+		hasFirst, failAtEnd := false, false
 		for _, r := range reqs {
 			hasFirst = hasFirst || r.Index == 0
+			failAtEnd = failAtEnd || r.Input == -4
 			switch r.Input {
 			case -1:
 				out.Flush()
@@ -68,6 +70,9 @@ func init() {
 			}
 			json.NewEncoder(out).Encode(wireResponse{Index: r.Index, Value: countPrimes(r.Input), PID: os.Getpid()})
 			out.Flush()
+		}
+		if failAtEnd {
+			return 3
 		}
 		if hasFirst && last > 0 {
 			waitFiles(dir, "done-", last)
@@ -285,6 +290,14 @@ func TestMapWorkerFails(t *testing.T) {
 			return ""
 		}},
 		{"worker writes garbage", 6, -2, 6, nil},
+		// The worker of inputs 4..7 answers them all, then exits 3.
+		{"worker fails after answering everything", 5, -4, 4, func(err error) string {
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+				return "want it to wrap the worker's *exec.ExitError, exit code 3"
+			}
+			return ""
+		}},
 		{"worker skips inputs", 2, -3, 2, func(err error) string {
 			if !errors.Is(err, ErrMissing) {
 				return "want it to wrap ErrMissing: a worker that exits 0 must still have answered all its inputs"
@@ -308,7 +321,7 @@ func TestMapWorkerFails(t *testing.T) {
 				t.Fatalf("Map(%s) = %v, %v; want a *WorkerError for input %d, not results: check how each worker exited and that it answered all its inputs", tc.name, results, err, tc.wantIndex)
 			}
 			if we.Index != tc.wantIndex {
-				t.Errorf("Map(%s) = %v; want WorkerError.Index %d, the input the worker stopped at", tc.name, err, tc.wantIndex)
+				t.Errorf("Map(%s) = %v; want WorkerError.Index %d, the first input the worker left unanswered (its first input if it answered all)", tc.name, err, tc.wantIndex)
 			}
 			if tc.check != nil {
 				if msg := tc.check(err); msg != "" {
@@ -339,6 +352,31 @@ func TestMapCancel(t *testing.T) {
 	for _, pid := range workerPIDs(dir, "start-") {
 		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
 			t.Errorf("worker pid %d is still running after Map returned (kill(pid, 0) = %v); want the workers killed and waited for", pid, err)
+		}
+	}
+}
+
+// TestMapKillsTheOthers has one worker crash at once while the other hangs: Map must kill
+// the hanging one rather than wait for it.
+func TestMapKillsTheOthers(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	dir := workDir(t)
+	// Two shares: inputs 0 and 1 (crash at 0), inputs 2 and 3 (hang at 2).
+	inputs := []int{-1, 20_000, -5, 25_000}
+	_, err := callMap(t, ctx, inputs, 2, dir, "0", "0")
+	if ctx.Err() != nil {
+		t.Fatalf("Map(one worker crashing, one hanging) = %v only when its 5s context ended; want it to return as soon as a worker fails, killing the others", err)
+	}
+	var we *WorkerError
+	var ee *exec.ExitError
+	if !errors.As(err, &we) || we.Index != 0 || !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Errorf("Map(one worker crashing at input 0, one hanging) = %v; want a *WorkerError for input 0 wrapping the crash's *exec.ExitError (exit code 3): the first failure, not the kill of the other worker", err)
+	}
+	for _, pid := range workerPIDs(dir, "start-") {
+		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+			t.Errorf("worker pid %d is still running after Map returned (kill(pid, 0) = %v); want the other workers killed and waited for", pid, err)
 		}
 	}
 }

@@ -25,12 +25,27 @@ const maxFD = 1024
 // own at startup, such as cgroup files, but always close-on-exec, so exec cannot have
 // passed them). Descriptors in IGNORE, a comma-separated list of those the test binary
 // would pass on to any child by itself, are not Run's doing and do not count. If one is
-// found, it writes "leaked fds: ..." to fd 4 and exits with status 12. Then, by MODE:
+// found, it writes "leaked fds: ..." to fd 4 and exits with status 12. If fd 0, 1 or 2 is
+// not /dev/null, it writes "not /dev/null: ..." to fd 4 and exits with status 13. Then, by
+// MODE:
 //
-//	report N  writes "result i" lines to fd 3 and "step i of N" lines to fd 4, i = 1..N
-//	fail      writes two status lines to fd 4 and exits with status 3
-//	hang      writes "started" to fd 4 and never exits
+//	report N        writes "result i" lines to fd 3 and "step i of N" lines to fd 4, i = 1..N
+//	fail            writes two status lines to fd 4 and exits with status 3
+//	hang            writes "started" to fd 4 and never exits
+//	leave PIDFILE HOLDER...
+//	                starts the grandchild HOLDER... (the test binary's "holder" helper),
+//	                which inherits fds 3 and 4 and writes its pid to PIDFILE; then writes
+//	                "started" to fd 4 and exits with status 0
+//
+// The "holder" helper keeps the descriptors it inherited open for 20s, then exits.
 func init() {
+	helpers["holder"] = func(args []string) int {
+		tmp := args[0] + ".tmp"
+		os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o644)
+		os.Rename(tmp, args[0])
+		time.Sleep(20 * time.Second)
+		return 0
+	}
 	helpers["reporter"] = orphanGuard(func(args []string) int {
 		ignore := map[int]bool{}
 		for f := range strings.SplitSeq(args[0], ",") {
@@ -48,6 +63,10 @@ func init() {
 		if len(leaked) > 0 {
 			fmt.Fprintf(status, "leaked fds: %v\n", leaked)
 			return 12
+		}
+		if notNull := notDevNull(); len(notNull) > 0 {
+			fmt.Fprintf(status, "not /dev/null: %v\n", notNull)
+			return 13
 		}
 		switch args[1] {
 		case "report":
@@ -67,9 +86,40 @@ func init() {
 		case "hang":
 			fmt.Fprintln(status, "started")
 			time.Sleep(time.Hour)
+		case "leave":
+			exe, err := os.Executable()
+			if err != nil {
+				return 22
+			}
+			// The grandchild inherits fds 3 and 4: they were passed to this process
+			// without close-on-exec.
+			if err := exec.Command(exe, args[3:]...).Start(); err != nil {
+				return 22
+			}
+			for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(2 * time.Millisecond) {
+				if _, err := os.Stat(args[2]); err == nil {
+					break
+				}
+			}
+			fmt.Fprintln(status, "started")
 		}
 		return 0
 	})
+}
+
+// notDevNull returns the names of the standard descriptors that are not /dev/null.
+func notDevNull() []string {
+	null, err := os.Stat(os.DevNull)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var names []string
+	for _, f := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+		if fi, err := f.Stat(); err != nil || !os.SameFile(fi, null) {
+			names = append(names, f.Name())
+		}
+	}
+	return names
 }
 
 // fdFlags returns the descriptor flags of fd (FD_CLOEXEC), or an error if fd is not open.
@@ -139,7 +189,7 @@ func run(t *testing.T, timeout time.Duration, resultPath string, mode ...string)
 	case r := <-done:
 		return r.status, ctx.Err() != nil, r.err
 	case <-time.After(timeout + 5*time.Second):
-		t.Fatalf("Run(%s) still running 5s after its %v context expired; want it to kill the child and stop reading when ctx ends", mode[0], timeout)
+		t.Fatalf("Run(%s) still running 5s after its %v context expired; want it to kill the child and stop reading when ctx ends, even if a grandchild keeps the pipe open (a read deadline set when ctx ends)", mode[0], timeout)
 		return nil, true, nil
 	}
 }
@@ -200,6 +250,9 @@ func TestRunPassesNoOtherDescriptors(t *testing.T) {
 	if errors.As(err, &ee) && ee.ExitCode() == 12 {
 		t.Fatalf("Run(report 1): the child found more descriptors open than 0 to 4 (%q); want only ExtraFiles passed: make the pipe with os.Pipe (close-on-exec), not syscall.Pipe, and do not pass its read end", status)
 	}
+	if errors.As(err, &ee) && ee.ExitCode() == 13 {
+		t.Fatalf("Run(report 1): the child found %q; want its stdin, stdout and stderr on /dev/null: leave cmd.Stdin, cmd.Stdout and cmd.Stderr nil", status)
+	}
 	if err != nil {
 		t.Fatalf("Run(report 1) = %q, %v; want no error", status, err)
 	}
@@ -231,6 +284,32 @@ func TestRunCancel(t *testing.T) {
 	}
 	if !slices.Equal(status, []string{"started"}) {
 		t.Errorf("Run(hang) = %q; want the status lines read before ctx ended, [\"started\"]", status)
+	}
+}
+
+// TestRunGrandchildHoldsThePipe: the child exits at once, but leaves a grandchild that
+// holds fd 4 open for 20s, so the pipe does not reach end of file. Run must stop reading
+// when ctx ends, although killing the child closes nothing.
+func TestRunGrandchildHoldsThePipe(t *testing.T) {
+	t.Parallel()
+	pidfile := filepath.Join(t.TempDir(), "holder.pid")
+	t.Cleanup(func() {
+		if data, err := os.ReadFile(pidfile); err == nil {
+			if pid, _ := strconv.Atoi(string(data)); pid > 0 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	mode := append([]string{"leave", pidfile}, helperArgs("holder", pidfile)...)
+	status, expired, err := run(t, 500*time.Millisecond, filepath.Join(t.TempDir(), "results.txt"), mode...)
+	if !expired {
+		t.Fatalf("Run(leave) = %q, %v before its context expired; want it to wait for the end of the status pipe, which the grandchild holds open", status, err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Run(leave) = %v; want an error wrapping context.DeadlineExceeded", err)
+	}
+	if !slices.Equal(status, []string{"started"}) {
+		t.Errorf("Run(leave) = %q; want the status lines read before ctx ended, [\"started\"]", status)
 	}
 }
 

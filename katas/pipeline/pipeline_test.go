@@ -26,6 +26,14 @@ func init() {
 	helpers["yes"] = yes
 	helpers["head"] = head
 	helpers["sleeper"] = sleeper
+	helpers["term"] = term
+}
+
+// term kills itself with SIGTERM, without reading stdin or writing stdout.
+func term(args []string) int {
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	time.Sleep(10 * time.Second)
+	return 0
 }
 
 // gen N prints "line 1" to "line N".
@@ -237,6 +245,22 @@ func TestRunSIGPIPE(t *testing.T) {
 	if err != nil || got != "y\ny\n" {
 		t.Errorf("Run(%s) = %q, %v; want %q, nil (a stage killed by SIGPIPE has not failed)",
 			describe(stages), got, err, "y\ny\n")
+	}
+}
+
+// TestRunSignalIsAFailure: only SIGPIPE is forgiven; a stage killed by another signal
+// failed.
+func TestRunSignalIsAFailure(t *testing.T) {
+	t.Parallel()
+	stages := [][]string{stage(t, "term"), stage(t, "echoargs", "ok")}
+	_, err := run(t, nil, stages...)
+	var se *StageError
+	var exitErr *exec.ExitError
+	if !errors.As(err, &se) || se.Index != 0 || !errors.As(err, &exitErr) {
+		t.Fatalf("Run(%s) error = %v; want a *StageError for stage 0 wrapping its *exec.ExitError: a stage killed by SIGTERM failed; only death by SIGPIPE is not a failure", describe(stages), err)
+	}
+	if ws, ok := exitErr.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("Run(%s) error = %v; want the *exec.ExitError of the stage killed by SIGTERM", describe(stages), err)
 	}
 }
 

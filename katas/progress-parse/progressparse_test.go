@@ -27,10 +27,12 @@ func init() {
 const ackWait = 3 * time.Second
 
 // fakeJob is a transcoder ("ffmpeg": updates as "frame=... time=HH:MM:SS.ss ...", for an
-// input of 8 seconds) or an archiver ("pack": updates as "progress=NN%"). Flags:
+// input of 8 seconds unless -duration says otherwise) or an archiver ("pack": updates as
+// "progress=NN%"). Flags:
 //
 //	-steps LIST  comma-separated seconds (ffmpeg) or percentages (pack), one update each,
 //	             each update ending with '\r'; a final '\n' follows the last one
+//	-duration S  ffmpeg: the input lasts S seconds (default 8)
 //	-ack DIR     after an update with a new percentage P, wait until the file DIR/P exists
 //	             (the test's callback creates it) before going on; exit 3 after ackWait
 //	-noise N     write about N bytes of banner lines on stderr before the first update
@@ -45,15 +47,16 @@ func fakeJob(kind string, args []string) int {
 	noise := fs.Int("noise", 0, "")
 	bigout := fs.Int("bigout", 0, "")
 	fail := fs.String("fail", "", "")
+	seconds := fs.Int("duration", 8, "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	const duration = 800 // hundredths of a second
+	duration := *seconds * 100 // hundredths of a second
 
 	if kind == "ffmpeg" {
 		fmt.Fprint(os.Stderr, "ffmpeg version 6.1 Copyright (c) 2000-2023 the FFmpeg developers\n",
 			"Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'in.mp4':\n",
-			"  Duration: 00:00:08.00, start: 0.000000, bitrate: 1205 kb/s\n")
+			"  Duration: "+clock(*seconds)+".00, start: 0.000000, bitrate: 1205 kb/s\n")
 	}
 	for n := 0; n < *noise; n += 80 {
 		fmt.Fprintf(os.Stderr, "  Stream #0:%d: Video: h264 (High), yuv420p, 1280x720, 1200 kb/s, 30 fps %7d\n", n%7, n)
@@ -66,8 +69,8 @@ func fakeJob(kind string, args []string) int {
 		pct := v
 		if kind == "ffmpeg" {
 			pct = v * 100 * 100 / duration
-			fmt.Fprintf(os.Stderr, "frame=%5d fps= 30 q=28.0 size=%8dkB time=00:00:%02d.00 bitrate=1048.6kbits/s speed=1.01x \r",
-				v*30, v*128, v)
+			fmt.Fprintf(os.Stderr, "frame=%5d fps= 30 q=28.0 size=%8dkB time=%s.00 bitrate=1048.6kbits/s speed=1.01x \r",
+				v*30, v*128, clock(v))
 		} else {
 			fmt.Fprintf(os.Stderr, "progress=%d%%\r", v)
 		}
@@ -94,6 +97,11 @@ func fakeJob(kind string, args []string) int {
 		fmt.Println("archive.zip")
 	}
 	return 0
+}
+
+// clock formats seconds as ffmpeg does, without the hundredths: "HH:MM:SS".
+func clock(seconds int) string {
+	return fmt.Sprintf("%02d:%02d:%02d", seconds/3600, seconds/60%60, seconds%60)
 }
 
 func waitForAck(path string) bool {
@@ -142,6 +150,13 @@ func TestRun(t *testing.T) {
 			want: []int{12, 25, 50, 75, 100}, wantOut: "out.mp4\n"},
 		{name: "progress=NN% lines", job: "pack", flags: []string{"-steps", "5,20,20,64,100"},
 			want: []int{5, 20, 64, 100}, wantOut: "archive.zip\n"},
+		{name: "0% is a percentage too", job: "pack", flags: []string{"-steps", "0,0,50,100"},
+			want: []int{0, 50, 100}, wantOut: "archive.zip\n"},
+		{name: "a percentage that goes back is not reported", job: "pack", flags: []string{"-steps", "10,40,30,40,90"},
+			want: []int{10, 40, 90}, wantOut: "archive.zip\n"},
+		// 1:02:03 is 3723 s: 600 s is 16.1%, 1861 s is 49.98%.
+		{name: "hours and minutes", job: "ffmpeg", flags: []string{"-duration", "3723", "-steps", "600,1861,3723"},
+			want: []int{16, 49, 100}, wantOut: "out.mp4\n"},
 		{name: "much stderr before the first update", job: "ffmpeg", flags: []string{"-steps", "4,8", "-noise", "300000"},
 			want: []int{50, 100}, wantOut: "out.mp4\n"},
 		{name: "much stdout during the updates", job: "ffmpeg", flags: []string{"-steps", "2,4,6,8", "-bigout", "300000"},
@@ -151,21 +166,36 @@ func TestRun(t *testing.T) {
 			want:     []int{25, 50},
 			wantExit: 1, wantMsg: "in.mp4: Invalid data found when processing input"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			rec := &recorder{dir: t.TempDir()}
-			args := helperArgs(tt.job, append([]string{"-ack", rec.dir}, tt.flags...)...)
-			call := fmt.Sprintf("Run(%s %s)", tt.job, strings.Join(tt.flags, " "))
-
+	// A job that is not reported in time waits ackWait for nothing: start every case at
+	// once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		out     string
+		err     error
+		got     []int
+		expired bool
+	}
+	exe := helperPath(t)
+	outcomes := make([]chan outcome, len(tests))
+	for i, tt := range tests {
+		rec := &recorder{dir: t.TempDir()}
+		args := helperArgs(tt.job, append([]string{"-ack", rec.dir}, tt.flags...)...)
+		outcomes[i] = make(chan outcome, 1)
+		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
-			out, err := Run(ctx, helperPath(t), args, rec.report)
-			got := rec.reported()
+			out, err := Run(ctx, exe, args, rec.report)
+			outcomes[i] <- outcome{out, err, rec.reported(), ctx.Err() != nil}
+		}()
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := <-outcomes[i]
+			out, err, got := o.out, o.err, o.got
+			call := fmt.Sprintf("Run(%s %s)", tt.job, strings.Join(tt.flags, " "))
 
 			var exitErr *exec.ExitError
 			switch {
-			case ctx.Err() != nil:
+			case o.expired:
 				t.Fatalf("%s did not return within 8s; reported %v so far. The job blocked writing to a full"+
 					" pipe: read stdout and stderr at the same time (one of them in another goroutine)", call, got)
 			case errors.As(err, &exitErr) && exitErr.ExitCode() == 3:
@@ -174,7 +204,7 @@ func TestRun(t *testing.T) {
 					" an update ends with '\\r' or '\\n', while the job runs", call, err, got, tt.want, ackWait)
 			}
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("%s reported %v; want %v", call, got, tt.want)
+				t.Errorf("%s reported %v; want %v (each percentage once, in order, only when it grows, rounded down)", call, got, tt.want)
 			}
 			if tt.wantExit == 0 {
 				if err != nil {

@@ -20,7 +20,7 @@ func init() {
 
 // flaky is the command: "flaky COUNTER K STATUS" adds one to the number in the file
 // COUNTER (the runs so far), then fails with STATUS during its first K runs and succeeds
-// after that.
+// after that. With STATUS "hang", it runs for 20 seconds instead of failing.
 func flaky(args []string) int {
 	counter := args[0]
 	k, _ := strconv.Atoi(args[1])
@@ -31,6 +31,10 @@ func flaky(args []string) int {
 	if err := os.WriteFile(counter, []byte(strconv.Itoa(runs)), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "flaky:", err)
 		return 2
+	}
+	if runs <= k && args[2] == "hang" {
+		time.Sleep(20 * time.Second)
+		return 0
 	}
 	if runs <= k {
 		fmt.Fprintf(os.Stderr, "flaky: run %d failing with status %d\n", runs, status)
@@ -103,6 +107,9 @@ func TestRun(t *testing.T) {
 			wantDelay: []time.Duration{100 * ms, 200 * ms, 350 * ms, 350 * ms, 350 * ms, 350 * ms}},
 		{name: "zero Policy runs once", k: 3, status: ExitTempFail,
 			want: 1, wantExit: ExitTempFail},
+		{name: "negative MaxAttempts runs once", k: 3, status: ExitTempFail,
+			policy: Policy{MaxAttempts: -3, BaseDelay: 10 * ms},
+			want:   1, wantExit: ExitTempFail},
 		{name: "classifier retries status 3", k: 2, status: 3,
 			policy: Policy{MaxAttempts: 5, BaseDelay: 10 * ms, Retryable: exitStatus(3)},
 			want:   3, wantExit: -1, wantDelay: []time.Duration{10 * ms, 20 * ms}},
@@ -228,5 +235,37 @@ func TestRunCancelDuringBackoff(t *testing.T) {
 			t.Fatalf("Run never called p.Retryable after the first failure (status 75), so the test could" +
 				" not cancel during the backoff: classify each failure with p.Retryable when it is set")
 		}
+	}
+}
+
+// TestRunCancelDuringAttempt ends the context while the first attempt runs (the command
+// would run for 20s): Run must stop the command and return at once, without retrying.
+func TestRunCancelDuringAttempt(t *testing.T) {
+	t.Parallel()
+	counter := filepath.Join(t.TempDir(), "runs")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	fake := &fakeSleep{}
+	p := Policy{MaxAttempts: 3, BaseDelay: time.Millisecond, Sleep: fake.sleep}
+	type result struct {
+		attempts int
+		err      error
+	}
+	done := make(chan result, 1)
+	go func() {
+		attempts, err := Run(ctx, p, helperPath(t), helperArgs("flaky", counter, "5", "hang")...)
+		done <- result{attempts, err}
+	}()
+	const call = "Run(ctx ending after 300ms, MaxAttempts 3) on a command that runs for 20s"
+	select {
+	case r := <-done:
+		if r.attempts != 1 || !errors.Is(r.err, context.DeadlineExceeded) {
+			t.Errorf("%s = %d attempts, %v; want 1 attempt and an error wrapping context.DeadlineExceeded: the attempt was killed because ctx ended, so check ctx.Err() before classifying its error", call, r.attempts, r.err)
+		}
+		if started := runs(t, counter); started != 1 {
+			t.Errorf("%s: the command ran %d times; want once", call, started)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s did not return within 5s; want it to return once ctx ends: run each attempt with exec.CommandContext, so that ctx kills it", call)
 	}
 }

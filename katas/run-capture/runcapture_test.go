@@ -203,8 +203,13 @@ func TestRunSignals(t *testing.T) {
 			var se *SignalError
 			if !errors.As(err, &se) {
 				t.Errorf("%s returned error %v; want a *SignalError: the program did not exit, it was killed by signal %d (%v)", call(tt.actions), err, int(tt.sig), tt.sig)
-			} else if se.Signal != tt.sig {
-				t.Errorf("%s = SignalError.Signal %v; want %v", call(tt.actions), se.Signal, tt.sig)
+			} else {
+				if se.Signal != tt.sig {
+					t.Errorf("%s = SignalError.Signal %v; want %v", call(tt.actions), se.Signal, tt.sig)
+				}
+				if name := helperPath(t); se.Name != name {
+					t.Errorf("%s = SignalError.Name %q; want %q, the name given to Run", call(tt.actions), se.Name, name)
+				}
 			}
 			if res.ExitCode != tt.want.ExitCode {
 				t.Errorf("%s = ExitCode %d; want %d (128 + signal %d, as shells report it; ExitError.ExitCode() is -1 for a signal)", call(tt.actions), res.ExitCode, tt.want.ExitCode, int(tt.sig))
@@ -271,8 +276,8 @@ func TestRunStartErrors(t *testing.T) {
 			if errors.As(err, &se) {
 				t.Errorf("Run(ctx, %q) returned *SignalError %v; want a start error: the program never ran", tt.program, err)
 			}
-			if len(res.Stdout) != 0 || len(res.Stderr) != 0 {
-				t.Errorf("Run(ctx, %q) = Stdout %q, Stderr %q; want both empty: the program never ran", tt.program, res.Stdout, res.Stderr)
+			if len(res.Stdout) != 0 || len(res.Stderr) != 0 || res.ExitCode != 0 {
+				t.Errorf("Run(ctx, %q) = Stdout %q, Stderr %q, ExitCode %d; want an empty Result: the program never ran, so it has no output and no exit code of its own (not 127 as a shell would say)", tt.program, res.Stdout, res.Stderr, res.ExitCode)
 			}
 		})
 	}
@@ -320,13 +325,23 @@ func TestRunContext(t *testing.T) {
 		if string(res.Stdout) != "working\n" {
 			t.Errorf("%s with ctx cancelled = Stdout %q; want %q: keep what the program wrote before it was killed", call(actions), res.Stdout, "working\n")
 		}
+		checkKilledExitCode(t, call(actions)+" with ctx cancelled", res)
 	})
 	t.Run("deadline", func(t *testing.T) {
 		t.Parallel()
 		actions := []string{"hang"}
-		_, err := runTool(t, testContext(t, 100*time.Millisecond), 5*time.Second, actions...)
+		res, err := runTool(t, testContext(t, 100*time.Millisecond), 5*time.Second, actions...)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s with a 100ms deadline returned error %v; want an error wrapping context.DeadlineExceeded", call(actions), err)
 		}
+		checkKilledExitCode(t, call(actions)+" with a 100ms deadline", res)
 	})
+}
+
+// checkKilledExitCode checks the ExitCode of a program that Run killed because ctx ended.
+func checkKilledExitCode(t *testing.T, call string, res Result) {
+	t.Helper()
+	if res.ExitCode != 128+9 {
+		t.Errorf("%s = ExitCode %d; want 137: exec.CommandContext killed the program with SIGKILL, and a signal's exit code is 128 + its number, ctx or not", call, res.ExitCode)
+	}
 }

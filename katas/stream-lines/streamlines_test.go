@@ -38,6 +38,9 @@ func watchdog() {
 //
 //	pid        write "pid N\n", N being its process id
 //	long=N     write a line of N bytes ('x'), then "\n"
+//	xs=N       write N bytes ('x'), without a line ending
+//	stdio      write "stdin X" and "stderr X" lines, X being "/dev/null" if that file
+//	           descriptor is /dev/null, else "not /dev/null"
 //	exit=N     exit with status N
 //	TEXT       anything else: write TEXT as it is
 func printer(args []string) int {
@@ -50,6 +53,22 @@ func printer(args []string) int {
 		case "long":
 			n, _ := strconv.Atoi(val)
 			os.Stdout.WriteString(strings.Repeat("x", n) + "\n")
+		case "xs":
+			n, _ := strconv.Atoi(val)
+			os.Stdout.WriteString(strings.Repeat("x", n))
+		case "stdio":
+			null, err := os.Stat(os.DevNull)
+			if err != nil {
+				fmt.Printf("stat %s: %v\n", os.DevNull, err)
+				return 4
+			}
+			for _, f := range []*os.File{os.Stdin, os.Stderr} {
+				what := "not " + os.DevNull
+				if fi, err := f.Stat(); err == nil && os.SameFile(fi, null) {
+					what = os.DevNull
+				}
+				fmt.Printf("%s %s\n", f.Name()[len("/dev/"):], what)
+			}
 		case "exit":
 			code, _ := strconv.Atoi(val)
 			return code
@@ -103,20 +122,54 @@ func monitor(args []string) int {
 	}
 }
 
-// recorder collects the lines passed to onLine; react, if set, runs on each one.
+// recorder collects the lines passed to onLine; react, if set, runs on each one. It also
+// counts the calls that overlapped another one and the calls made after Stream returned,
+// both of which the API forbids.
 type recorder struct {
-	mu    sync.Mutex
-	lines []string
-	react func(line string)
+	mu         sync.Mutex
+	lines      []string
+	react      func(line string)
+	active     int  // calls of onLine running now
+	overlapped int  // calls that started while another was running
+	returned   bool // Stream has returned
+	late       int  // calls that started after Stream returned
 }
 
 func (r *recorder) onLine(line string) {
 	r.mu.Lock()
 	r.lines = append(r.lines, line)
+	r.active++
+	if r.active > 1 {
+		r.overlapped++
+	}
+	if r.returned {
+		r.late++
+	}
 	r.mu.Unlock()
 	if r.react != nil {
 		r.react(line)
 	}
+	r.mu.Lock()
+	r.active--
+	r.mu.Unlock()
+}
+
+// streamReturned records that Stream has returned, and makes the test check, at its end,
+// that onLine was never called at the same time as itself or after that.
+func (r *recorder) streamReturned(t *testing.T, call string) {
+	r.mu.Lock()
+	r.returned = true
+	r.mu.Unlock()
+	t.Cleanup(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.overlapped > 0 {
+			t.Errorf("Stream(%s): %d calls of onLine started while another was still running; want one call at a time, from one goroutine", call, r.overlapped)
+		}
+		if r.late > 0 {
+			t.Errorf("Stream(%s): onLine was called %d times after Stream returned; want no call once Stream has returned (call onLine from the goroutine that runs Stream, or wait for the reading goroutine before returning)", call, r.late)
+		}
+	})
 }
 
 func (r *recorder) got() []string {
@@ -135,6 +188,7 @@ func stream(t *testing.T, ctx context.Context, limit time.Duration, stuck string
 	}()
 	select {
 	case err := <-done:
+		rec.streamReturned(t, call(helper, args))
 		return err
 	case <-time.After(limit):
 		t.Fatalf("Stream(%s) did not return within %v (lines so far: %s); want it to return once the program exits or ctx ends%s", call(helper, args), limit, show(rec.got()), stuck)
@@ -153,14 +207,22 @@ func call(helper string, args []string) string {
 	return strings.Join(q, ", ")
 }
 
-// show prints lines for a failure message, shortening long ones.
+// maxShown is the number of lines that show prints in full.
+const maxShown = 10
+
+// show prints lines for a failure message, shortening long ones and listing at most
+// maxShown of them.
 func show(lines []string) string {
-	q := make([]string, len(lines))
+	var q []string
 	for i, l := range lines {
+		if i == maxShown {
+			q = append(q, fmt.Sprintf("... and %d more", len(lines)-maxShown))
+			break
+		}
 		if len(l) > 40 {
-			q[i] = fmt.Sprintf("%q... (%d bytes)", l[:20], len(l))
+			q = append(q, fmt.Sprintf("%q... (%d bytes)", l[:20], len(l)))
 		} else {
-			q[i] = strconv.Quote(l)
+			q = append(q, strconv.Quote(l))
 		}
 	}
 	return "[" + strings.Join(q, " ") + "]"
@@ -198,6 +260,8 @@ func checkReaped(t *testing.T, pid int) {
 func TestStreamLines(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", 300<<10)
+	longest := strings.Repeat("x", MaxLine)
+	maxLine := strconv.Itoa(MaxLine)
 	tests := []struct {
 		name string
 		args []string
@@ -210,6 +274,9 @@ func TestStreamLines(t *testing.T) {
 		{"no output", nil, nil},
 		{"line split across writes", []string{"hel", "lo\nwor", "ld\n"}, []string{"hello", "world"}},
 		{"300 KiB line", []string{"long=" + strconv.Itoa(len(long)), "end\n"}, []string{long, "end"}},
+		{"line of MaxLine bytes", []string{"long=" + maxLine, "end\n"}, []string{longest, "end"}},
+		{"line of MaxLine bytes and CRLF", []string{"xs=" + maxLine, "\r\nend\n"}, []string{longest, "end"}},
+		{"last line of MaxLine bytes without newline", []string{"a\n", "xs=" + maxLine}, []string{"a", longest}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,17 +362,42 @@ func TestStreamCancel(t *testing.T) {
 
 func TestStreamTooLongLine(t *testing.T) {
 	t.Parallel()
+	tests := []struct {
+		name  string
+		args  []string
+		stuck string
+	}{
+		// The Scanner's limit counts the line ending: room for MaxLine+2 bytes lets
+		// this line and its "\n" through unless the length of the line is checked.
+		{"MaxLine+1 bytes and newline", []string{"pid", "long=" + strconv.Itoa(MaxLine+1), "end\n"}, ""},
+		{"last line of MaxLine+1 bytes", []string{"pid", "xs=" + strconv.Itoa(MaxLine+1)}, ""},
+		{"2 MiB line", []string{"pid", "long=" + strconv.Itoa(2*MaxLine), "end\n"}, ": after a read error, the program is still blocked writing the rest of its line to the pipe; kill it before cmd.Wait"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{}
+			err := stream(t, testContext(t), 5*time.Second, tt.stuck, rec, "print", tt.args...)
+			if !errors.Is(err, bufio.ErrTooLong) {
+				t.Errorf("Stream(%s) (a line longer than MaxLine = %d bytes) returned error %v; want an error wrapping bufio.ErrTooLong. MaxLine counts the line without its ending", call("print", tt.args), MaxLine, err)
+			}
+			got := rec.got()
+			if len(got) != 1 {
+				t.Errorf("Stream(%s) delivered %s; want only \"pid N\": nothing of the line that is too long, nor after it", call("print", tt.args), show(got))
+			}
+			checkReaped(t, pidFrom(t, got))
+		})
+	}
+}
+
+func TestStreamStdinStderr(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
-	args := []string{"pid", "long=" + strconv.Itoa(2*MaxLine), "end\n"}
-	err := stream(t, testContext(t), 5*time.Second, ": after a read error, the program is still blocked writing the rest of its line to the pipe; kill it before cmd.Wait", rec, "print", args...)
-	if !errors.Is(err, bufio.ErrTooLong) {
-		t.Errorf("Stream(%s) (a line of 2 MiB) returned error %v; want an error wrapping bufio.ErrTooLong", call("print", args), err)
+	err := stream(t, testContext(t), 10*time.Second, "", rec, "print", "stdio")
+	want := []string{"stdin /dev/null", "stderr /dev/null"}
+	if got := rec.got(); err != nil || !slices.Equal(got, want) {
+		t.Errorf("Stream(%s), the program reporting what its stdin and stderr are, delivered %s, %v; want %s, nil: leave cmd.Stdin and cmd.Stderr nil, so that os/exec connects them to /dev/null", call("print", []string{"stdio"}), show(got), err, show(want))
 	}
-	got := rec.got()
-	if len(got) != 1 {
-		t.Errorf("Stream(%s) delivered %s; want only \"pid N\": nothing of the line that is too long, nor after it", call("print", args), show(got))
-	}
-	checkReaped(t, pidFrom(t, got))
 }
 
 func TestStreamNotFound(t *testing.T) {

@@ -45,12 +45,15 @@ func say(args []string) int {
 // As ROLE "child", it starts itself again as ROLE "grandchild" with the same stdout (so
 // the grandchild holds Run's pipe open too), waits until the grandchild runs, writes
 // "started", then waits for SIGTERM: it passes it on to the grandchild, as a well-behaved
-// parent does, and dies from it. Each role writes its pid to DIR/ROLE.pid first.
+// parent does, and dies from it. The grandchild dies from SIGTERM too. Each role writes
+// its pid to DIR/ROLE.pid first, and creates DIR/ROLE.term when SIGTERM reaches it.
 //
 // Options:
 //
 //	stubborn-child       the child ignores SIGTERM
 //	stubborn-grandchild  the grandchild ignores SIGTERM
+//	wait-grandchild      on SIGTERM, the child does not pass it on: it waits for the
+//	                     grandchild to exit first, as a shell waits for its job
 //	leave                the child exits 0 once the grandchild runs, leaving it behind
 func tree(args []string) int {
 	watchdog()
@@ -58,6 +61,13 @@ func tree(args []string) int {
 	if role == "grandchild" {
 		if slices.Contains(opts, "stubborn-grandchild") {
 			signal.Ignore(syscall.SIGTERM)
+		} else {
+			term := make(chan os.Signal, 1)
+			signal.Notify(term, syscall.SIGTERM)
+			go func() {
+				<-term
+				dieFromTerm(dir, role)
+			}()
 		}
 		writePid(dir, role)
 		select {}
@@ -90,10 +100,33 @@ func tree(args []string) int {
 		return 0
 	}
 	<-term
-	gc.Process.Signal(syscall.SIGTERM)
+	os.WriteFile(filepath.Join(dir, role+".term"), nil, 0o644)
+	if slices.Contains(opts, "wait-grandchild") {
+		gc.Wait()
+	} else {
+		gc.Process.Signal(syscall.SIGTERM)
+	}
+	dieFromTerm(dir, role)
+	return 0
+}
+
+// dieFromTerm records that SIGTERM reached ROLE, in DIR/ROLE.term, then dies from it.
+func dieFromTerm(dir, role string) {
+	os.WriteFile(filepath.Join(dir, role+".term"), nil, 0o644)
 	signal.Reset(syscall.SIGTERM)
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	select {}
+}
+
+// checkTermed fails the test unless SIGTERM reached each of roles, all of which exit on
+// it: Run must ask politely before it kills.
+func checkTermed(t *testing.T, dir, call string, roles ...string) {
+	t.Helper()
+	for _, role := range roles {
+		if _, err := os.Stat(filepath.Join(dir, role+".term")); err != nil {
+			t.Errorf("%s: the %s, which exits on SIGTERM, never received one; want SIGTERM sent to the whole process group (syscall.Kill(-pgid, syscall.SIGTERM)) first, and SIGKILL only after the grace period", call, role)
+		}
+	}
 }
 
 func pidPath(dir, role string) string { return filepath.Join(dir, role+".pid") }
@@ -239,19 +272,31 @@ func TestRunFinishes(t *testing.T) {
 
 func TestRunTimeout(t *testing.T) {
 	t.Parallel()
-	const timeout = 500 * time.Millisecond
+	const timeout = time.Second // long enough for the tree to start on a loaded machine
 	tests := []struct {
-		name  string
-		opts  []string
-		grace time.Duration
-		stuck string // the likely reason why Run would not return
+		name   string
+		opts   []string
+		grace  time.Duration
+		stuck  string   // the likely reason why Run would not return
+		termed []string // the roles that SIGTERM must reach
 	}{
 		{
 			// The grace period is long: Run must return as soon as the tree has exited,
 			// not sleep through all of it.
-			name:  "tree obeys SIGTERM",
-			grace: 20 * time.Second,
-			stuck: ": the whole tree exits on SIGTERM, so Run must return then, not after the grace period (or did SIGTERM reach the program's group?)",
+			name:   "tree obeys SIGTERM",
+			grace:  20 * time.Second,
+			stuck:  ": the whole tree exits on SIGTERM, so Run must return then, not after the grace period (or did SIGTERM reach the program's group?)",
+			termed: []string{"child", "grandchild"},
+		},
+		{
+			// The program does not pass SIGTERM on: only a signal sent to the whole
+			// group reaches the grandchild, and then the tree exits before the grace
+			// period ends.
+			name:   "program waits for its grandchild",
+			opts:   []string{"wait-grandchild"},
+			grace:  2 * time.Second,
+			stuck:  ": the program exits on SIGTERM once its grandchild has exited",
+			termed: []string{"child", "grandchild"},
 		},
 		{
 			name:  "grandchild ignores SIGTERM",
@@ -265,24 +310,54 @@ func TestRunTimeout(t *testing.T) {
 			grace: 300 * time.Millisecond,
 			stuck: ": the program ignores SIGTERM; after the grace period it needs SIGKILL (cmd.WaitDelay does that)",
 		},
+		{
+			// SIGTERM achieves nothing: only SIGKILL sent to the whole group stops both.
+			name:  "both ignore SIGTERM",
+			opts:  []string{"stubborn-child", "stubborn-grandchild"},
+			grace: 300 * time.Millisecond,
+			stuck: ": neither process exits on SIGTERM; after the grace period the whole group needs SIGKILL",
+		},
 	}
-	for _, tt := range tests {
+	// The cases spend their time waiting for the time limit, not computing: start them all
+	// at once, rather than two at a time as t.Parallel would on two cores, then check each.
+	type outcome struct {
+		out []byte
+		err error
+	}
+	type running struct {
+		dir, call string
+		done      chan outcome
+	}
+	exe, started := helperPath(t), time.Now()
+	runs := make([]running, len(tests))
+	for i, tt := range tests {
+		dir := t.TempDir()
+		killTreeAtEnd(t, dir)
+		args := helperArgs("tree", append([]string{dir, "child"}, tt.opts...)...)
+		runs[i] = running{dir, fmt.Sprintf("Run(ctx, %v, %v, tree %v)", timeout, tt.grace, tt.opts), make(chan outcome, 1)}
+		go func() {
+			out, err := Run(t.Context(), timeout, tt.grace, exe, args...)
+			runs[i].done <- outcome{out, err}
+		}()
+	}
+	for i, tt := range tests {
+		dir, call := runs[i].dir, runs[i].call
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			killTreeAtEnd(t, dir)
-			args := append([]string{dir, "child"}, tt.opts...)
-			call := fmt.Sprintf("Run(ctx, %v, %v, tree %v)", timeout, tt.grace, tt.opts)
-			out, err := runWithin(t, 10*time.Second, call, tt.stuck, func() ([]byte, error) {
-				return Run(t.Context(), timeout, tt.grace, helperPath(t), helperArgs("tree", args...)...)
-			})
-			if !errors.Is(err, ErrTimeout) {
-				t.Errorf("%s returned error %v; want an error wrapping ErrTimeout", call, err)
+			const limit = 10 * time.Second
+			var o outcome
+			select {
+			case o = <-runs[i].done:
+			case <-time.After(time.Until(started.Add(limit))):
+				t.Fatalf("%s did not return within %v%s", call, limit, tt.stuck)
 			}
-			if string(out) != "started\n" {
-				t.Errorf("%s = %q; want %q: return what the program wrote before it was stopped", call, out, "started\n")
+			if !errors.Is(o.err, ErrTimeout) {
+				t.Errorf("%s returned error %v; want an error wrapping ErrTimeout", call, o.err)
+			}
+			if string(o.out) != "started\n" {
+				t.Errorf("%s = %q; want %q: return what the program wrote before it was stopped", call, o.out, "started\n")
 			}
 			checkTreeGone(t, dir, call)
+			checkTermed(t, dir, call, tt.termed...)
 		})
 	}
 }
@@ -333,4 +408,5 @@ func TestRunCancel(t *testing.T) {
 		t.Errorf("%s = %q; want %q", call, out, "started\n")
 	}
 	checkTreeGone(t, dir, call)
+	checkTermed(t, dir, call, "child")
 }

@@ -25,7 +25,8 @@ var ErrOutputLimit = errors.New("output limit exceeded")
 // program writes. Exactly limit bytes is not too many.
 //
 // Otherwise Output returns everything the program wrote, and nil or, for a non-zero exit,
-// an error wrapping *exec.ExitError. If ctx ends first, the program is killed.
+// an error wrapping *exec.ExitError. If ctx ends first, Output kills the program, waits
+// for it, and returns what it wrote until then with an error wrapping ctx.Err().
 //
 // When Output returns, the program has been waited for: no zombie is left.
 func Output(ctx context.Context, limit int, name string, args ...string) ([]byte, error) {
@@ -49,6 +50,9 @@ func Output(ctx context.Context, limit int, name string, args ...string) ([]byte
 	switch {
 	case over:
 		return out[:limit], fmt.Errorf("cappedoutput: %q wrote more than %d bytes: %w", name, limit, ErrOutputLimit)
+	case ctx.Err() != nil && (readErr != nil || waitErr != nil):
+		// Killed because ctx ended: say so, rather than "signal: killed".
+		return out, fmt.Errorf("cappedoutput: %q stopped: %w", name, ctx.Err())
 	case readErr != nil:
 		return out, fmt.Errorf("cappedoutput: %q: reading its output: %w", name, readErr)
 	case waitErr != nil:

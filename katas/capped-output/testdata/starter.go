@@ -21,7 +21,8 @@ var ErrOutputLimit = errors.New("output limit exceeded")
 // program writes. Exactly limit bytes is not too many.
 //
 // Otherwise Output returns everything the program wrote, and nil or, for a non-zero exit,
-// an error wrapping *exec.ExitError. If ctx ends first, the program is killed.
+// an error wrapping *exec.ExitError. If ctx ends first, Output kills the program, waits
+// for it, and returns what it wrote until then with an error wrapping ctx.Err().
 //
 // When Output returns, the program has been waited for: no zombie is left.
 func Output(ctx context.Context, limit int, name string, args ...string) ([]byte, error) {

@@ -46,8 +46,9 @@ func (e *SignalError) Error() string {
 //     started. Result is empty.
 //   - a *SignalError: a signal killed the program. Result holds what it wrote until then,
 //     and ExitCode is 128 plus the signal number.
-//   - an error wrapping ctx.Err(): ctx ended before the program did, so Run killed it.
-//     Result holds what it wrote until then.
+//   - an error wrapping ctx.Err(): ctx ended before the program did, so Run killed it
+//     (with SIGKILL, as exec.CommandContext does). Result holds what it wrote until then,
+//     and ExitCode is 137 (128 + SIGKILL).
 func Run(ctx context.Context, name string, args ...string) (Result, error) {
 	cmd := exec.Command(name, args...)
 

@@ -10,7 +10,7 @@ import (
 	"os/exec"
 )
 
-// MaxLine is the longest line, in bytes, that Stream delivers.
+// MaxLine is the longest line, in bytes and without its ending, that Stream delivers.
 const MaxLine = 1 << 20
 
 // Stream runs the program name with args and calls onLine with each line that the program
@@ -41,13 +41,22 @@ func Stream(ctx context.Context, name string, args []string, onLine func(line st
 	}
 
 	// Read the pipe while the program runs: each Scan returns as soon as a whole line has
-	// arrived. The default limit is 64 KiB; room for MaxLine plus "\r\n" instead.
+	// arrived. The default limit is 64 KiB; room for MaxLine plus "\r\n" instead. That
+	// limit counts the ending too, so a line of MaxLine+1 bytes and "\n" fits in it: the
+	// length of what Scan returns (the line without its ending) is checked as well.
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(nil, MaxLine+len("\r\n"))
+	var scanErr error
 	for sc.Scan() {
+		if len(sc.Bytes()) > MaxLine {
+			scanErr = bufio.ErrTooLong
+			break
+		}
 		onLine(sc.Text())
 	}
-	scanErr := sc.Err()
+	if scanErr == nil {
+		scanErr = sc.Err()
+	}
 	if scanErr != nil {
 		// We stop reading, so the program would soon block writing to a full pipe, and
 		// Wait would wait for it forever: kill it first.

@@ -11,7 +11,7 @@ import (
 	"os/exec"
 )
 
-// MaxLine is the longest line, in bytes, that Stream delivers.
+// MaxLine is the longest line, in bytes and without its ending, that Stream delivers.
 const MaxLine = 1 << 20
 
 // Stream runs the program name with args and calls onLine with each line that the program

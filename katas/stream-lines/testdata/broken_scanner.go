@@ -10,7 +10,7 @@ import (
 	"os/exec"
 )
 
-// MaxLine is the longest line, in bytes, that Stream delivers.
+// MaxLine is the longest line, in bytes and without its ending, that Stream delivers.
 const MaxLine = 1 << 20
 
 // Stream runs the program name with args and calls onLine with each line that the program
@@ -43,15 +43,22 @@ func Stream(ctx context.Context, name string, args []string, onLine func(line st
 	// Read the pipe while the program runs: each Scan returns as soon as a whole line has
 	// arrived.
 	sc := bufio.NewScanner(stdout)
+	var scanErr error
 	for sc.Scan() {
 		if ctx.Err() != nil {
 			// Lines already read may still be in the buffer: drop them, the caller
 			// has asked us to stop.
 			break
 		}
+		if len(sc.Bytes()) > MaxLine {
+			scanErr = bufio.ErrTooLong
+			break
+		}
 		onLine(sc.Text())
 	}
-	scanErr := sc.Err()
+	if scanErr == nil {
+		scanErr = sc.Err()
+	}
 	if scanErr != nil {
 		// We stop reading, so the program would soon block writing to a full pipe, and
 		// Wait would wait for it forever: kill it first.
