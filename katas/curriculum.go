@@ -17,4 +17,6 @@ var Curriculum = []string{
 
 	// The Node.js track, in the same spirit: junior, mid, then senior.
 	"node-run-capture", "node-safe-exec", "node-stream-lines", "node-env-cwd", "node-progress-parse",
+	// mid
+	"node-capped-output",
 }
