@@ -16,5 +16,7 @@ var Curriculum = []string{
 	"autoscale", "rlimits", "daemon", "safe-executor", "file-converter", "task-runner",
 
 	// The Node.js track, in the same spirit: junior, mid, then senior.
-	"node-run-capture",
+	"node-run-capture", "node-safe-exec", "node-stream-lines", "node-env-cwd", "node-progress-parse",
+	// mid
+	"node-capped-output",
 }
