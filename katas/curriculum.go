@@ -18,4 +18,5 @@ var Curriculum = []string{
 	// The Node.js track, in the same spirit: junior, mid, then senior.
 	"node-run-capture",
 	"node-timeout-tree",
+	"node-pipeline",
 }
