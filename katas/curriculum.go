@@ -19,4 +19,5 @@ var Curriculum = []string{
 	"node-run-capture",
 	"node-timeout-tree",
 	"node-pipeline",
+	"node-fork-rpc",
 }
