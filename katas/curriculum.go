@@ -20,4 +20,5 @@ var Curriculum = []string{
 	"node-timeout-tree",
 	"node-pipeline",
 	"node-fork-rpc",
+	"node-interactive",
 }
