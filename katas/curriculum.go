@@ -21,4 +21,5 @@ var Curriculum = []string{
 	"node-pipeline",
 	"node-fork-rpc",
 	"node-interactive",
+	"node-supervisor",
 }
