@@ -16,7 +16,11 @@ var Curriculum = []string{
 	"autoscale", "rlimits", "daemon", "safe-executor", "file-converter", "task-runner",
 
 	// The Node.js track, in the same spirit: junior, mid, then senior.
+	// junior: run a program safely, follow its output, control its environment.
 	"node-run-capture", "node-safe-exec", "node-stream-lines", "node-env-cwd", "node-progress-parse",
-	// mid
-	"node-capped-output",
+	// mid: bound it, stop its whole tree, compose and converse.
+	"node-capped-output", "node-timeout-tree", "node-pipeline", "node-fork-rpc", "node-interactive",
+	// senior: long-lived workers, supervision, whole systems.
+	"node-worker-pool", "node-supervisor", "node-graceful-shutdown", "node-safe-executor",
+	"node-file-converter", "node-task-runner",
 }
