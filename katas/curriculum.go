@@ -18,5 +18,5 @@ var Curriculum = []string{
 	// The Node.js track, in the same spirit: junior, mid, then senior.
 	"node-run-capture",
 	// Node senior: long-lived workers, then shutting them down, then whole systems.
-	"node-worker-pool", "node-graceful-shutdown", "node-safe-executor",
+	"node-worker-pool", "node-graceful-shutdown", "node-safe-executor", "node-file-converter",
 }
