@@ -19,4 +19,5 @@ var Curriculum = []string{
 	"node-run-capture",
 	// Node senior: long-lived workers, then shutting them down, then whole systems.
 	"node-worker-pool", "node-graceful-shutdown", "node-safe-executor", "node-file-converter",
+	"node-task-runner",
 }
