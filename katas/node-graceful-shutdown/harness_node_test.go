@@ -170,6 +170,9 @@ func startNode(t testing.TB, ctx context.Context, snippet string, vars nodeVars)
 	cmd.Env = append(os.Environ(), "PROCDOJO_NODE_MODULE="+modulePath(t), "PROCDOJO_NODE_VARS="+string(varsJSON))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.ExtraFiles = []*os.File{reportW}
+	// A process the module started in a group of its own may keep node's stdout or stderr
+	// open after node exits: wait no longer than this for them to close.
+	cmd.WaitDelay = 2 * time.Second
 	p := &nodeProc{run: &nodeRun{}, stdout: &cappedBuffer{max: 256 << 10}, stderr: &cappedBuffer{max: 256 << 10}, done: make(chan struct{}), ctx: ctx}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	if err := cmd.Start(); err != nil {
@@ -228,7 +231,7 @@ func (p *nodeProc) wait(t testing.TB, cmd *exec.Cmd) {
 	p.run.ExitCode = cmd.ProcessState.ExitCode()
 	p.run.TimedOut = p.ctx.Err() != nil
 	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
+	if err != nil && !errors.As(err, &exitErr) && !errors.Is(err, exec.ErrWaitDelay) {
 		t.Fatalf("harness: waiting for node: %v", err)
 	}
 	if p.run.Err == nil && p.run.ExitCode != 0 && !p.run.TimedOut && strings.Contains(p.run.Stderr, "Error") {
